@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Notification, Team, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "is_active")
+    list_filter = ("role", "teams", "is_active")
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("PORT", {"fields": ("role", "teams", "phone", "notify_by_email", "notify_by_sms")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("PORT", {"fields": ("role", "teams")}),)
+    filter_horizontal = ("teams", "groups", "user_permissions")
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "on_call_worker")
+
+
+admin.site.register(Notification)
+admin.site.site_header = "PORT administration"

@@ -1,0 +1,107 @@
+"""Users, their roles and teams, and the staff notifications shown in the app."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from phonenumber_field.modelfields import PhoneNumberField
+
+from .roles import (
+    ALL_TEAMS_ROLES,
+    CLINICAL_ROLES,
+    COORDINATION_ROLES,
+    IDENTIFIED_EXPORT_ROLES,
+    OTP_REQUIRED_ROLES,
+    REPORT_ROLES,
+    Role,
+)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    on_call_worker = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Round-robin pointer for automatic assignment.
+    last_assigned_worker = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OUTREACH)
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    phone = PhoneNumberField(blank=True, help_text="Used for click-to-call and, if chosen, texts.")
+    notify_by_sms = models.BooleanField(default=False, help_text="Also send me notifications by text.")
+    notify_by_email = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # The admin role is what opens Django's admin; a superuser is an admin.
+        if self.is_superuser:
+            self.role = Role.ADMIN
+        self.is_staff = self.role == Role.ADMIN
+        self.is_superuser = self.role == Role.ADMIN
+        super().save(*args, **kwargs)
+
+    @property
+    def sees_all_teams(self):
+        return self.role in ALL_TEAMS_ROLES
+
+    @property
+    def sees_clinical(self):
+        return self.role in CLINICAL_ROLES
+
+    @property
+    def is_partner(self):
+        return self.role == Role.PARTNER
+
+    @property
+    def coordinates(self):
+        return self.role in COORDINATION_ROLES
+
+    @property
+    def reads_reports(self):
+        return self.role in REPORT_ROLES
+
+    @property
+    def exports_identified(self):
+        return self.role in IDENTIFIED_EXPORT_ROLES
+
+    @property
+    def needs_otp(self):
+        from django.conf import settings
+
+        return self.role in OTP_REQUIRED_ROLES or settings.OTP_REQUIRED_FOR_ALL
+
+    def team_ids(self):
+        if not hasattr(self, "_team_ids"):
+            self._team_ids = list(self.teams.values_list("id", flat=True))
+        return self._team_ids
+
+
+class Notification(models.Model):
+    """An in-app notification for a staff member; `key` makes each one idempotent."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=200, unique=True)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.text

@@ -1,0 +1,25 @@
+"""Login, logout and failed logins go to the audit log."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from port.audit.services import record_event
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    request.session["started_at"] = None  # reset by SessionTimeoutMiddleware
+    request.session.pop("started_at", None)
+    record_event(request, "login", user)
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record_event(request, "logout", user)
+
+
+@receiver(user_login_failed)
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    # The username tried is not stored: it can be a mistyped password.
+    record_event(request, "login_failed", None)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DashboardsConfig(AppConfig):
+    name = "port.dashboards"
+    label = "dashboards"
+    verbose_name = "Dashboards and reports"

@@ -1,0 +1,16 @@
+// PORT: small behaviours without inline scripts (the CSP forbids them).
+document.addEventListener("DOMContentLoaded", function () {
+  // <button data-confirm="Are you sure?"> asks before submitting.
+  document.body.addEventListener("click", function (event) {
+    const el = event.target.closest("[data-confirm]");
+    if (el && !window.confirm(el.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+  // Move focus to the first error so screen readers announce it.
+  const firstError = document.querySelector(".is-invalid, .invalid-feedback, .alert-danger");
+  if (firstError && firstError.focus) {
+    const field = document.querySelector(".is-invalid");
+    if (field) field.focus();
+  }
+});
