@@ -22,3 +22,14 @@ def team_open_followups(user):
         .select_related("survivor", "event", "assigned_to", "team")
         .order_by("deadline_at")
     )
+
+
+def survivor_followups(survivor):
+    """The follow-ups on a survivor's page, newest first, with their attempts (no per-row queries)."""
+
+    return (
+        FollowUp.objects.filter(survivor=survivor)
+        .select_related("assigned_to")
+        .prefetch_related("attempts__performed_by")
+        .order_by("-target_at")
+    )

@@ -186,6 +186,8 @@ AXES_VERBOSE = False
 
 # Two-factor: always for supervisors and admins; for everyone when this is on.
 OTP_REQUIRED_FOR_ALL = env.bool("OTP_REQUIRED_FOR_ALL", default=False)
+# Only the demo (run command) turns enforcement off, so every demo role can log in at once.
+OTP_ENFORCED = env.bool("OTP_ENFORCED", default=True)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="PORT case management")
 
 # --- Security headers (check --deploy clean in production) -----------------------------
