@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "port.accounts",
     "port.audit",
     "port.dashboards",
+    "port.perf",
     "survivors",
     "followups",
     "followups.messaging",
