@@ -150,6 +150,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-followups": {"task": "followups.tasks.sweep", "schedule": 60.0},
+    "check-stale-referrals": {"task": "referrals.tasks.check_stale_referrals", "schedule": 3600.0},
 }
 
 # --- Auth and sessions ----------------------------------------------------------------
