@@ -49,6 +49,8 @@ class FollowUp(models.Model):
     deadline_at = models.DateTimeField(db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Set when the unreached attempts reach FOLLOWUP_MAX_ATTEMPTS: a coordinator confirms the closing.
+    closing_proposed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -100,6 +102,7 @@ class ScheduledEffect(models.Model):
         CLAIMED = "claimed", "Claimed"
         DONE = "done", "Done"
         SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed (gave up after retries)"
 
     followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="effects")
     stage = models.CharField(max_length=10, choices=Stage.choices)
@@ -108,13 +111,15 @@ class ScheduledEffect(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True)
     tries = models.PositiveSmallIntegerField(default=0)
+    # The exception class of the last failed run (never its message: it may hold personal data).
+    last_error = models.CharField(max_length=100, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScheduledEffectQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["followup", "stage"], name="one_effect_per_stage")]
-        indexes = [models.Index(fields=["state", "due_at"])]
+        indexes = [models.Index(fields=["state", "due_at"]), models.Index(fields=["state", "claimed_at"])]
 
     def __str__(self):
         return f"{self.stage} for follow-up {self.followup_id}"

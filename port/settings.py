@@ -299,6 +299,10 @@ REPEAT_OVERDOSE_DAYS = env.int("REPEAT_OVERDOSE_DAYS", default=90)
 STALE_REFERRAL_DAYS = env.int("STALE_REFERRAL_DAYS", default=7)
 SWEEP_BATCH_SIZE = env.int("SWEEP_BATCH_SIZE", default=200)
 SWEEP_CLAIM_STALE_MINUTES = env.int("SWEEP_CLAIM_STALE_MINUTES", default=5)
+# The sweep's Redis lock lives at most this long (a crashed sweep blocks the next one no longer).
+SWEEP_LOCK_SECONDS = env.int("SWEEP_LOCK_SECONDS", default=55)
+# A scheduled effect whose task keeps failing is retried (every stale period) this many times, then marked failed.
+SWEEP_MAX_TRIES = env.int("SWEEP_MAX_TRIES", default=5)
 QUIET_HOURS_START = env.str("QUIET_HOURS_START", default="21:00")
 QUIET_HOURS_END = env.str("QUIET_HOURS_END", default="08:00")
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=3)
