@@ -151,6 +151,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-followups": {"task": "followups.tasks.sweep", "schedule": 60.0},
     "check-stale-referrals": {"task": "referrals.tasks.check_stale_referrals", "schedule": 3600.0},
+    "send-due-messages": {"task": "followups.messaging.tasks.send_due_messages", "schedule": 60.0},
 }
 
 # --- Auth and sessions ----------------------------------------------------------------
@@ -316,6 +317,10 @@ FORBIDDEN_MESSAGE_WORDS = env.list(
         "fentanyl", "xylazine", "cocaine", "meth", "methamphetamine", "narcan", "naloxone",
         "police", "sheriff", "officer", "treatment", "rehab", "detox", "addiction",
         "substance", "suboxone", "methadone", "buprenorphine",
+        # Spanish, for the templates in Spanish.
+        "sobredosis", "droga", "drogas", "opioide", "opioides", "heroína", "heroina", "fentanilo",
+        "cocaína", "cocaina", "metanfetamina", "naloxona", "policía", "policia", "tratamiento",
+        "adicción", "adiccion", "desintoxicación", "desintoxicacion", "metadona",
     ],
 )
 
@@ -329,6 +334,10 @@ TWILIO_API_KEY_SECRET = env.str("TWILIO_API_KEY_SECRET", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_HTTP_TIMEOUT_SECONDS = env.float("TWILIO_HTTP_TIMEOUT_SECONDS", default=10.0)
+# Only to point the SDK at a mock of Twilio's API (tests); empty means the real API.
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# The fallback for someone who can't get texts: an automated voice message, where it is safe to leave one.
+FALLBACK_VOICE_MESSAGES = env.bool("FALLBACK_VOICE_MESSAGES", default=True)
 # The public base URL Twilio reaches us on (behind a proxy the Host header is not it).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
 
