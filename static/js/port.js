@@ -7,6 +7,13 @@ document.addEventListener("DOMContentLoaded", function () {
       event.preventDefault();
     }
   });
+  // Tie each field to its error message so a screen reader reads them together.
+  document.querySelectorAll(".is-invalid[id]").forEach(function (field) {
+    const error = document.getElementById(field.id + "_error");
+    if (!error) return;
+    const ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (ids.indexOf(error.id) === -1) field.setAttribute("aria-describedby", ids.concat(error.id).join(" "));
+  });
   // Move focus to the first error so screen readers announce it.
   const firstError = document.querySelector(".is-invalid, .invalid-feedback, .alert-danger");
   if (firstError && firstError.focus) {
