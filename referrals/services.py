@@ -35,6 +35,20 @@ def allowed_next_statuses(referral):
     return [(value, label) for value, label in Status.choices if value in allowed]
 
 
+def transition_refusal(referral, to_status):
+    """The sentence a worker reads when a status change is not allowed."""
+
+    allowed = ", ".join(label for _, label in allowed_next_statuses(referral)) or "nothing (it is closed)"
+    try:
+        wanted = Status(to_status).label.lower()
+    except ValueError:
+        wanted = repr(to_status)
+    return (
+        f"A referral that is {Status(referral.status).label.lower()} cannot become {wanted}; "
+        f"it can become: {allowed.lower()}."
+    )
+
+
 def has_share_consent(*, organization, survivor=None, family_member=None, when=None):
     """An active consent of kind "share" naming this organisation, given by this very person."""
 
@@ -121,17 +135,13 @@ def make_referral(
 
 
 @transaction.atomic
-def change_referral_status(referral, to_status, *, by, note="", at=None, request=None):
+def change_referral_status(referral, to_status, *, by, note="", appointment_at=None, at=None, request=None):
     """Move a referral to `to_status` if allowed, recording who, when and why. Returns the fresh row."""
 
     referral = Referral.objects.select_for_update().select_related("family_member").get(pk=referral.pk)
     from_status = Status(referral.status)
     if to_status not in ALLOWED_TRANSITIONS[from_status]:
-        allowed = ", ".join(label for _, label in allowed_next_statuses(referral)) or "nothing (it is closed)"
-        raise TransitionRefused(
-            f"A referral that is {from_status.label.lower()} cannot become {Status(to_status).label.lower()}; "
-            f"it can become: {allowed.lower()}."
-        )
+        raise TransitionRefused(transition_refusal(referral, to_status))
     at = at or timezone.now()
     ReferralStatusChange.objects.create(
         referral=referral, from_status=from_status, to_status=to_status, changed_by=by, changed_at=at,
@@ -143,6 +153,9 @@ def change_referral_status(referral, to_status, *, by, note="", at=None, request
     if to_status == Status.CONNECTED:
         referral.connected_at = at
         fields.append("connected_at")
+    if appointment_at is not None:
+        referral.appointment_at = appointment_at
+        fields.append("appointment_at")
     referral.save(update_fields=fields)
     record_event(
         request, "change", referral, user=by, survivor_id=referral.case_survivor_id,
