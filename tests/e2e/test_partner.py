@@ -3,13 +3,18 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from port.accounts.roles import Role
+from referrals.models import Referral
 from survivors.services import create_survivor, record_overdose_event
-from tests.factories import UserFactory
+from tests.factories import OrganizationFactory, UserFactory
 
 from .conftest import TABLET
+
+# What a partner must never read: substances, clinical notes, referrals.
+CLINICAL_WORDS = ["fentanyl", "xylazine", "Uses alone", "Hope Recovery", "MOUD", "buprenorphine"]
 
 
 @pytest.fixture
@@ -27,15 +32,59 @@ def visit(team):
     followup = event.followups.get()
     followup.assigned_to = worker
     followup.save(update_fields=["assigned_to"])
-    return followup
+    referral = Referral.objects.create(
+        survivor=survivor, team=team, organization=OrganizationFactory(name="Hope Recovery Clinic"), category="moud",
+        notes="Started buprenorphine.",
+    )
+    return followup, referral
 
 
-def test_partner_sees_the_visit_list_on_a_tablet(open_journey, login, team, visit):
-    partner = UserFactory(role=Role.PARTNER, teams=[team], username="officer.reyes")
-    journey = open_journey("partner", TABLET)
-    login(journey, partner)
+@pytest.fixture
+def partner(team):
+    return UserFactory(role=Role.PARTNER, teams=[team], username="officer.reyes")
+
+
+def test_a_mistyped_password_is_announced_and_the_username_kept(open_journey, partner):
+    journey = open_journey("partner-login", TABLET)
     page = journey.page
-    assert journey.path() == "/followups/visits/"
-    page.get_by_role("heading", name="Visits").wait_for()
-    assert page.get_by_text("Dana Whitfield").is_visible()
+    journey.goto("/accounts/login/")
+    page.get_by_label("Username").fill(partner.username)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_label("Password").press("Enter")
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "correct username and password" in alert.inner_text()
+    assert page.get_by_label("Username").input_value() == "officer.reyes"
+    journey.check("login error")
+
+
+def test_partner_sees_who_to_visit_and_never_clinical_detail(open_journey, login, visit, partner):
+    followup, referral = visit
+    journey = open_journey("partner", TABLET)
+    page = journey.page
+    login(journey, partner)
+
+    assert journey.path() == reverse("followups:visits")
+    card = page.get_by_test_id("visit-item")
+    assert card.count() == 1
+    assert "Dana Whitfield" in card.inner_text()
+    assert "12 Maple Ave" in card.inner_text()
+    assert "Olivia Outreach" in card.inner_text()
+    text = page.locator("main").inner_text()
+    for word in CLINICAL_WORDS:
+        assert word not in text, f"the partner's visit list shows {word!r}"
     journey.check("visit list")
+
+    # Typing the address of a clinical page gets a refusal, never the page.
+    journey.allowed_error_statuses = {403, 404}
+    for label, url in [
+        ("follow-up page", reverse("followups:detail", args=[followup.pk])),
+        ("log an attempt", reverse("followups:log_attempt", args=[followup.pk])),
+        ("referral page", reverse("referrals:detail", args=[referral.pk])),
+    ]:
+        response = journey.page.goto(journey.url(url))
+        assert response.status in (403, 404), f"a partner opened the {label}: {response.status}"
+        text = page.locator("main").inner_text()
+        for word in CLINICAL_WORDS:
+            assert word not in text, f"the refused {label} shows {word!r}"
+        journey.check(f"{label} refused")
