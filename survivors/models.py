@@ -8,7 +8,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from port.accounts.scoping import ScopedQuerySet
 from port.crypto import EncryptedJSONField, EncryptedTextField
 
-from .text import normalize_name
+from .text import search_fields
 
 
 class Tracked(models.Model):
@@ -89,8 +89,12 @@ class Survivor(Tracked):
     high_risk = models.BooleanField(default=False, help_text="Repeat overdose or other risk.")
     high_risk_reason = models.CharField(max_length=200, blank=True)
     notes = EncryptedTextField(blank=True, help_text="Clinical notes: encrypted at rest.")
-    # Normalised (lowercase, no accents) names for fast, accent-insensitive search.
+    # Normalised (lowercase, no accents) names for fast, accent-insensitive search, and the
+    # sound key (text.name_key) that duplicate matching looks candidates up by.
     search_name = models.CharField(max_length=320, blank=True, editable=False, db_index=True)
+    search_first = models.CharField(max_length=100, blank=True, editable=False)
+    search_last = models.CharField(max_length=100, blank=True, editable=False)
+    name_key = models.CharField(max_length=8, blank=True, editable=False, db_index=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     deleted_at = models.DateTimeField(null=True, blank=True)
 
@@ -101,6 +105,7 @@ class Survivor(Tracked):
         indexes = [
             models.Index(fields=["team", "legal_last_name"]),
             models.Index(fields=["phone"]),
+            models.Index(fields=["phone_alt"]),
             models.Index(fields=["date_of_birth"]),
         ]
 
@@ -120,10 +125,19 @@ class Survivor(Tracked):
     def can_receive_texts(self):
         return bool(self.phone) and self.safe_to_text and self.phone_status == self.PhoneStatus.OK
 
+    @property
+    def is_active_record(self):
+        return self.deleted_at is None and self.merged_into_id is None
+
+    def refresh_search_fields(self):
+        for name, value in search_fields(self.legal_first_name, self.legal_last_name, self.preferred_name).items():
+            setattr(self, name, value)
+
     def save(self, *args, **kwargs):
-        self.search_name = normalize_name(
-            " ".join([self.legal_first_name, self.legal_last_name, self.preferred_name])
-        )
+        self.refresh_search_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"legal_first_name", "legal_last_name", "preferred_name"} & set(update_fields):
+            kwargs["update_fields"] = set(update_fields) | {"search_name", "search_first", "search_last", "name_key"}
         super().save(*args, **kwargs)
 
 
@@ -213,6 +227,12 @@ class OverdoseEvent(Tracked):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SURVIVED)
     agreed_to_followup = models.CharField(max_length=10, choices=Agreed.choices, default=Agreed.UNKNOWN)
     notes = EncryptedTextField(blank=True)
+    import_batch = models.ForeignKey(
+        "survivors.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    # Who the source said it was (names, date of birth, phone), kept for an unmatched import
+    # row until the coordinator attaches it to a person.
+    reported_person = EncryptedJSONField(default=dict, blank=True)
 
     objects = OverdoseEventQuerySet.as_manager()
 
@@ -225,10 +245,18 @@ class OverdoseEvent(Tracked):
                 name="unique_incident_per_source",
             )
         ]
-        indexes = [models.Index(fields=["team", "occurred_at"]), models.Index(fields=["survivor", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["team", "occurred_at"]),
+            models.Index(fields=["survivor", "occurred_at"]),
+            models.Index(fields=["source_incident_number"]),
+        ]
 
     def __str__(self):
         return f"Event {self.pk} on {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def is_unmatched(self):
+        return self.survivor_id is None
 
     @property
     def is_fatal(self):
@@ -334,3 +362,6 @@ class NaloxoneDistribution(Tracked):
         if self.family_member_id:
             return "family"
         return "survivor" if self.survivor_id else "anonymous"
+
+
+from .import_models import ImportBatch, ImportMapping  # noqa: E402,F401  (models of the CSV import)
