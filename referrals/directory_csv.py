@@ -23,7 +23,8 @@ category             (none: our taxonomy)             Service.category
 medications          (none)                           Service.medications
 handoff_notes        (none)                           Organization.handoff_notes
 
-An import keeps every good row and reports each bad one with its row, column and reason.
+An import keeps every good row and reports each bad one with its row, column and reason. A blank
+cell leaves the stored value as it is, so an organisation's details need only be on one of its rows.
 """
 
 import csv
@@ -148,21 +149,21 @@ def _import_row(row, number, report, *, by):
     org_created = org is None
     org = org or Organization()
     for column, name in ORG_TEXT.items():
-        if column in row:
+        if row.get(column):
             setattr(org, name, row[column])
     for column, attr, parse in (("phone", "phone", directory.normalize_phone),
                                 ("postal_code", "zip_code", directory.normalize_zip)):
-        if column in row:
+        if row.get(column):
             try:
                 setattr(org, attr, parse(row[column]))
             except ValidationError as exc:
                 fail(column, exc.messages[0])
-    if "languages" in row:
+    if row.get("languages"):
         try:
             org.languages = ",".join(directory.parse_languages(row["languages"]))
         except ValidationError as exc:
             fail("languages", exc.messages[0])
-    if "payment_accepted" in row:
+    if row.get("payment_accepted"):
         try:
             accepted = directory.parse_insurance(row["payment_accepted"])
             for value, _ in Insurance.choices:
@@ -228,11 +229,11 @@ def _service_for(row, org, org_created, fail):
         service = org.services.filter(category=category, name__iexact=row.get("service_name", "")).first()
     service = service or Service()
     service.category = category
-    if "service_name" in row:
+    if row.get("service_name"):
         service.name = row["service_name"]
-    if "service_description" in row:
+    if row.get("service_description"):
         service.description = row["service_description"]
-    if "medications" in row:
+    if row.get("medications"):
         try:
             service.medications = ",".join(directory.parse_medications(row["medications"]))
             directory.check_medications(category, service.medications)

@@ -24,6 +24,7 @@ class DirectoryFilterForm(forms.Form):
 
 
 class OrganizationForm(forms.ModelForm):
+    website = forms.URLField(label="Website", required=False, assume_scheme="https")
     languages = forms.MultipleChoiceField(
         label="Languages spoken", required=False, choices=DIRECTORY_LANGUAGES, widget=forms.CheckboxSelectMultiple
     )

@@ -71,8 +71,8 @@ class ReferralForm(forms.Form):
                 "data-consent": "yes" if s.organization_id in consented_org_ids else "no",
             }
         field = self.fields["service"]
-        field.choices = [("", "Choose a service")] + list(groups.items())
         field.widget = ServiceSelect(option_data=option_data, attrs={"data-referral-service": ""})
+        field.choices = [("", "Choose a service")] + list(groups.items())  # also sets the widget's choices
         self.fields["handoff"].widget.attrs["data-referral-handoff"] = ""
         self.fields["shares_identity"].widget.attrs["data-referral-share"] = ""
         self.helper = FormHelper()

@@ -138,7 +138,7 @@ def make_referral(
 def change_referral_status(referral, to_status, *, by, note="", appointment_at=None, at=None, request=None):
     """Move a referral to `to_status` if allowed, recording who, when and why. Returns the fresh row."""
 
-    referral = Referral.objects.select_for_update().select_related("family_member").get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("family_member").get(pk=referral.pk)
     from_status = Status(referral.status)
     if to_status not in ALLOWED_TRANSITIONS[from_status]:
         raise TransitionRefused(transition_refusal(referral, to_status))
@@ -180,7 +180,7 @@ def record_treatment_progress(referral, *, by, request=None, **progress):
     unknown = set(progress) - set(TREATMENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown treatment fields: {', '.join(sorted(unknown))}")
-    referral = Referral.objects.select_for_update().select_related("family_member").get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("family_member").get(pk=referral.pk)
     if not referral.is_treatment:
         raise ValidationError("Admission, MOUD and retention are recorded for treatment referrals only.")
     for field, value in progress.items():
