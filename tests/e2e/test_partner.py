@@ -70,9 +70,7 @@ def test_partner_sees_who_to_visit_and_never_clinical_detail(open_journey, login
     assert "Dana Whitfield" in card.inner_text()
     assert "12 Maple Ave" in card.inner_text()
     assert "Olivia Outreach" in card.inner_text()
-    text = page.locator("main").inner_text()
-    for word in CLINICAL_WORDS:
-        assert word not in text, f"the partner's visit list shows {word!r}"
+    assert_nothing_clinical(page, "the visit list")
     journey.check("visit list")
 
     # Typing the address of a clinical page gets a refusal, never the page.
@@ -82,9 +80,23 @@ def test_partner_sees_who_to_visit_and_never_clinical_detail(open_journey, login
         ("log an attempt", reverse("followups:log_attempt", args=[followup.pk])),
         ("referral page", reverse("referrals:detail", args=[referral.pk])),
     ]:
-        response = journey.page.goto(journey.url(url))
+        response = page.goto(journey.url(url))
         assert response.status in (403, 404), f"a partner opened the {label}: {response.status}"
-        text = page.locator("main").inner_text()
-        for word in CLINICAL_WORDS:
-            assert word not in text, f"the refused {label} shows {word!r}"
+        assert_nothing_clinical(page, f"the refused {label}")
         journey.check(f"{label} refused")
+
+    # The person's own page and the event's: who and where at most, never what was taken or said.
+    for label, url in [
+        ("survivor page", reverse("survivors:detail", args=[followup.survivor_id])),
+        ("event page", reverse("survivors:event_detail", args=[followup.event_id])),
+    ]:
+        response = page.goto(journey.url(url))
+        assert response.status in (200, 403, 404), f"the {label} answered {response.status}"
+        assert_nothing_clinical(page, f"the {label}")
+        journey.check(label)
+
+
+def assert_nothing_clinical(page, where):
+    html = page.content()
+    for word in CLINICAL_WORDS:
+        assert word not in html, f"{where} shows {word!r} to a partner"
