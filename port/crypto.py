@@ -3,11 +3,18 @@
 Keys come from FIELD_ENCRYPTION_KEYS (newest first). MultiFernet encrypts with the first
 and decrypts with any, so rotating is: put a new key first, run `rotate_field_keys`, then
 drop the old key.
+
+For a request by a role without clinical access (the partner), every encrypted field reads
+as empty, however the row was loaded (a page, an export, a search, a related object): the
+middleware wraps the request in `clinical_fields_redacted()`. A redacted value remembers its
+ciphertext, so saving such a row writes the ciphertext back unchanged and loses nothing.
 """
 
+import contextvars
 import hashlib
 import hmac
 import json
+from contextlib import contextmanager
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, MultiFernet
@@ -32,6 +39,41 @@ def decrypt_text(token):
     return fernet().decrypt(token.encode()).decode()
 
 
+_redacting = contextvars.ContextVar("port_clinical_fields_redacted", default=False)
+
+
+@contextmanager
+def clinical_fields_redacted(active=True):
+    """Within this block, encrypted fields read as empty (Redacted) values."""
+
+    token = _redacting.set(active)
+    try:
+        yield
+    finally:
+        _redacting.reset(token)
+
+
+def redacting():
+    return _redacting.get()
+
+
+class Redacted(str):
+    """An empty string standing for a clinical text the reader may not see."""
+
+    def __new__(cls, ciphertext):
+        obj = super().__new__(cls, "")
+        obj.ciphertext = ciphertext
+        return obj
+
+
+class RedactedList(list):
+    """An empty list standing for a clinical list (substances) the reader may not see."""
+
+    def __init__(self, ciphertext):
+        super().__init__()
+        self.ciphertext = ciphertext
+
+
 def keyed_hash(value):
     """A stable keyed hash, for finding a sensitive value without storing it in the clear."""
 
@@ -44,9 +86,13 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):
             return value
+        if _redacting.get():
+            return Redacted(value)
         return decrypt_text(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, Redacted):
+            return value.ciphertext
         value = super().get_prep_value(value)
         if value in (None, ""):
             return value
@@ -59,6 +105,8 @@ class EncryptedJSONField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):
             return self.get_default()
+        if _redacting.get():
+            return RedactedList(value)
         return json.loads(decrypt_text(value))
 
     def to_python(self, value):
@@ -70,6 +118,8 @@ class EncryptedJSONField(models.TextField):
         return value
 
     def get_prep_value(self, value):
+        if isinstance(value, RedactedList):
+            return value.ciphertext
         if value is None:
             return value
         return encrypt_text(json.dumps(value))

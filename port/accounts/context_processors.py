@@ -1,12 +1,16 @@
 """Navigation and the unread-notification badge for every page."""
 
 from .navigation import nav_for
+from .two_factor import second_factor_pending
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if second_factor_pending(request):
+        # Until the code is entered, every other page redirects: don't offer links to them.
+        return {"nav_items": [], "unread_notifications": 0}
     return {
         "nav_items": nav_for(user, request.path),
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),

@@ -1,12 +1,19 @@
-"""Session timeouts and no-store caching for pages with personal data."""
+"""Session timeouts, the second factor, clinical redaction and no-store caching for personal data."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from port.audit.services import record_event
+from port.crypto import clinical_fields_redacted
+
+from .two_factor import has_confirmed_device, second_factor_pending
 
 
 class SessionTimeoutMiddleware:
@@ -45,3 +52,62 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store, private"
             response["Pragma"] = "no-cache"
         return response
+
+
+# Pages a user waiting for the second factor may still open.
+OTP_EXEMPT_URL_NAMES = {"otp_setup", "otp_verify", "logout", "healthz"}
+
+
+class OTPRequiredMiddleware:
+    """Until the session passed the second factor, a user who needs it sees only the OTP pages.
+
+    Needed for supervisors and admins always, for everyone under OTP_REQUIRED_FOR_ALL, and for
+    anyone who has set up a device; off only where OTP_ENFORCED is false (the demo).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.url_name in OTP_EXEMPT_URL_NAMES and not match.namespace:
+            return None
+        if not second_factor_pending(request):
+            return None
+        target = "otp_verify" if has_confirmed_device(request.user) else "otp_setup"
+        url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
+
+
+class ClinicalAccessMiddleware:
+    """For a role without clinical access, encrypted clinical fields read as empty all request long."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.sees_clinical:
+            return self.get_response(request)
+        with clinical_fields_redacted():
+            response = self.get_response(request)
+        if response.streaming:
+            # A streamed export is produced after this returns: keep redacting while it is.
+            response.streaming_content = _redacted_chunks(response.streaming_content)
+        return response
+
+
+def _redacted_chunks(chunks):
+    iterator = iter(chunks)
+    while True:
+        with clinical_fields_redacted():
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+        yield chunk

@@ -1,11 +1,16 @@
-"""Users, their roles and teams, and the staff notifications shown in the app."""
+"""Users, their roles and teams, break-glass grants and the staff notifications shown in the app."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
+
+from port.crypto import EncryptedTextField
 
 from .roles import (
     ALL_TEAMS_ROLES,
+    AUDIT_ROLES,
+    BREAK_GLASS_ROLES,
     CLINICAL_ROLES,
     COORDINATION_ROLES,
     IDENTIFIED_EXPORT_ROLES,
@@ -78,6 +83,14 @@ class User(AbstractUser):
         return self.role in IDENTIFIED_EXPORT_ROLES
 
     @property
+    def reads_audit_log(self):
+        return self.role in AUDIT_ROLES
+
+    @property
+    def may_break_glass(self):
+        return self.role in BREAK_GLASS_ROLES
+
+    @property
     def needs_otp(self):
         from django.conf import settings
 
@@ -105,3 +118,36 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class BreakGlassGrantQuerySet(models.QuerySet):
+    def active(self, at=None):
+        return self.filter(expires_at__gt=at or timezone.now())
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency access to one survivor outside the user's teams, with the reason given.
+
+    Lasts settings.BREAK_GLASS_HOURS; opening one is audited and notifies supervisors
+    (port.accounts.break_glass). `survivor_id` is a plain id, like the audit log's, so a
+    grant outlives nothing it should not and ties this app to no survivors migration.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_grants")
+    survivor_id = models.BigIntegerField(db_index=True)
+    reason = EncryptedTextField(help_text="Why the record was needed: encrypted at rest.")
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    objects = BreakGlassGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self):
+        return f"Break-glass by {self.user} for survivor {self.survivor_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self):
+        return self.expires_at > timezone.now()

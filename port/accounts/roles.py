@@ -23,3 +23,18 @@ REPORT_ROLES = {Role.ADMIN, Role.SUPERVISOR, Role.COORDINATOR}
 COORDINATION_ROLES = {Role.ADMIN, Role.SUPERVISOR, Role.COORDINATOR}
 # Roles that must use two-factor authentication.
 OTP_REQUIRED_ROLES = {Role.ADMIN, Role.SUPERVISOR}
+# Roles that read the audit log (who saw and changed what).
+AUDIT_ROLES = {Role.ADMIN, Role.SUPERVISOR}
+# Roles that may open a record outside their teams by giving a reason (break-glass).
+# Never partners; admins and supervisors see every team already.
+BREAK_GLASS_ROLES = {Role.COORDINATOR, Role.OUTREACH}
+
+# Models that are clinical by nature: a role without clinical access never sees a row of them,
+# whatever the page, export or search (`visible_to` returns nothing). Field-level detail on the
+# rows a partner does see (notes, substances) is redacted by port.crypto for the whole request.
+CLINICAL_MODELS = {
+    "referrals.referral",
+    "survivors.consent",
+    "survivors.naloxonedistribution",
+    "messaging.message",
+}

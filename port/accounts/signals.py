@@ -5,11 +5,15 @@ from django.dispatch import receiver
 
 from port.audit.services import record_event
 
+from .two_factor import ENROLLED_SESSION_KEY, has_confirmed_device
+
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
     request.session["started_at"] = None  # reset by SessionTimeoutMiddleware
     request.session.pop("started_at", None)
+    # Someone who set up a device uses it, even where the program does not require it.
+    request.session[ENROLLED_SESSION_KEY] = has_confirmed_device(user)
     record_event(request, "login", user)
 
 

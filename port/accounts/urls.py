@@ -13,4 +13,8 @@ urlpatterns = [
     path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("notifications/", views.notifications, name="notifications"),
+    path("two-factor/", views.otp_setup, name="otp_setup"),
+    path("two-factor/verify/", views.otp_verify, name="otp_verify"),
+    path("break-glass/", views.break_glass, name="break_glass"),
+    path("break-glass/<int:survivor_id>/", views.break_glass, name="break_glass_for"),
 ]

@@ -12,9 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_logs_in_and_lands_on_its_page(client, users, role):
+def test_each_role_logs_in_and_lands_on_its_page(client, users, role, totp_code):
     user = users[role]
+    if user.needs_otp:
+        code = totp_code(user)  # the device set up earlier on the two-factor page
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True)
+    if user.needs_otp:
+        assert response.redirect_chain[-1][0].startswith(reverse("otp_verify"))
+        response = client.post(response.redirect_chain[-1][0], {"token": code}, follow=True)
     assert response.status_code == 200
     final_url = response.redirect_chain[-1][0]
     assert final_url == reverse(LANDING[role])
