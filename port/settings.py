@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "port.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "port.accounts.middleware.OTPRequiredMiddleware",
+    "port.accounts.middleware.ClinicalAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
