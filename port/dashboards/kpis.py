@@ -1,0 +1,371 @@
+"""The numbers a supervisor sees (design.md, "definitions"), as aggregate queries.
+
+Each selector takes a `Scope` (whose numbers) and a `Period` (whole local days) and returns
+plain numbers; none loads rows into Python (the SQLite median fallback aside), so a
+dashboard costs the same few queries at 100 survivors or 100,000. The querysets that
+produce a number (`contact_events`, `reached_events`, ...) are the same ones the drill-down
+pages list, so the rows behind a number always add up to it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncWeek
+from django.utils import timezone
+
+from followups.models import ContactAttempt, FollowUp
+from referrals.models import TREATMENT_CATEGORIES, Referral, ReferralStatusChange
+from survivors.models import OverdoseEvent
+
+from .stats import median_between
+
+LINKED_WITHIN_DAYS = 30
+
+
+def _hours(n):
+    return timedelta(hours=n)
+
+
+# --- Per-event conditions (correlated to the outer OverdoseEvent) ------------------------
+
+
+def _event_attempts():
+    # An attempt belongs to an event through the event's follow-ups (initial and check-ins).
+    return ContactAttempt.objects.filter(followup__event=OuterRef("pk"))
+
+
+def attempted_within(hours):
+    """Any contact attempt at or before the event + `hours`."""
+
+    return Exists(_event_attempts().filter(at__lte=OuterRef("occurred_at") + _hours(hours)))
+
+
+def reached_within(hours):
+    """An attempt that reached the person (engaged or declined) at or before the event + `hours`."""
+
+    return Exists(
+        _event_attempts().filter(outcome__in=ContactAttempt.REACHED, at__lte=OuterRef("occurred_at") + _hours(hours))
+    )
+
+
+def attempted_ever():
+    return Exists(_event_attempts())
+
+
+def reached_ever():
+    return Exists(_event_attempts().filter(outcome__in=ContactAttempt.REACHED))
+
+
+def declined_ever():
+    return Exists(_event_attempts().filter(outcome=ContactAttempt.Outcome.REACHED_DECLINED))
+
+
+def first_reached_at():
+    return Subquery(
+        _event_attempts().filter(outcome__in=ContactAttempt.REACHED).order_by("at").values("at")[:1]
+    )
+
+
+def attempts_count():
+    return Coalesce(
+        Subquery(
+            _event_attempts().order_by().values("followup__event").annotate(n=Count("pk")).values("n")[:1]
+        ),
+        0,
+    )
+
+
+def linked_to_treatment(user):
+    """A treatment referral of the event's survivor that reached `connected` within 30 days of the event.
+
+    The referral's `connected_at` says when; a status-change row to `connected` says so too, for
+    referrals whose `connected_at` was never filled in.
+    """
+
+    window_end = OuterRef("occurred_at") + timedelta(days=LINKED_WITHIN_DAYS)
+    treatment = Referral.objects.visible_to(user).filter(
+        survivor=OuterRef("survivor"), category__in=TREATMENT_CATEGORIES
+    )
+    by_field = treatment.filter(connected_at__gte=OuterRef("occurred_at"), connected_at__lte=window_end)
+    by_history = ReferralStatusChange.objects.filter(
+        referral__in=Referral.objects.visible_to(user).filter(category__in=TREATMENT_CATEGORIES),
+        referral__survivor=OuterRef("survivor"),
+        to_status=Referral.Status.CONNECTED,
+        changed_at__gte=OuterRef("occurred_at"),
+        changed_at__lte=window_end,
+    )
+    return Exists(by_field) | Exists(by_history)
+
+
+# --- The events counted ------------------------------------------------------------------
+
+
+def period_events(scope, period):
+    """Every event of the scope whose occurred_at falls in the period (fatal ones included)."""
+
+    return scope.events().filter(occurred_at__gte=period.start, occurred_at__lt=period.end)
+
+
+def contact_events(scope, period):
+    """The events the contact figures count: in the period, non-fatal, with a (not deleted) survivor."""
+
+    return (
+        period_events(scope, period)
+        .exclude(outcome=OverdoseEvent.Outcome.FATAL)
+        .filter(survivor__isnull=False, survivor__deleted_at__isnull=True)
+    )
+
+
+def event_attempts(scope, period):
+    """The contact attempts on the counted events' follow-ups, whenever they were made."""
+
+    return ContactAttempt.objects.filter(followup__event__in=contact_events(scope, period).values("pk"))
+
+
+def reached_events(scope, period):
+    return contact_events(scope, period).filter(reached_ever()).annotate(first_reached_at=first_reached_at())
+
+
+def _people(condition=None):
+    return Count("survivor", distinct=True, filter=condition)
+
+
+def contact_figures(scope, period):
+    """Events and people, attempted/reached within 72 h and 24 h, declined, not locatable, linked."""
+
+    deadline, target = settings.FOLLOWUP_DEADLINE_HOURS, settings.FOLLOWUP_TARGET_HOURS
+    conditions = {
+        "attempted_72h": Q(attempted_within(deadline)),
+        "reached_72h": Q(reached_within(deadline)),
+        "reached_24h": Q(reached_within(target)),
+        "attempted": Q(attempted_ever()),
+        "reached": Q(reached_ever()),
+        "declined": Q(declined_ever()),
+    }
+    aggregates = {"events": Count("pk"), "people": _people()}
+    for name, condition in conditions.items():
+        aggregates[name] = Count("pk", filter=condition)
+        aggregates[f"{name}_people"] = _people(condition)
+    aggregates["linked_people"] = _people(Q(reached_ever()) & Q(linked_to_treatment(scope.user)))
+    figures = contact_events(scope, period).aggregate(**aggregates)
+    figures["attempts"] = event_attempts(scope, period).count()
+    # Attempted but never reached, for any of the person's events in the period.
+    figures["not_locatable_people"] = figures["attempted_people"] - figures["reached_people"]
+    figures["median_hours_to_contact"] = median_between(
+        reached_events(scope, period), "occurred_at", "first_reached_at"
+    )
+    return figures
+
+
+def repeat_survivor_ids(scope, period):
+    """Survivors with two or more of the counted events in the period (a values queryset)."""
+
+    return (
+        contact_events(scope, period)
+        .order_by()
+        .values("survivor")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .values("survivor")
+    )
+
+
+def repeat_overdoses(scope, period):
+    return repeat_survivor_ids(scope, period).count()
+
+
+# --- Naloxone -------------------------------------------------------------------------
+
+
+TO_SURVIVORS = Q(family_member__isnull=True, survivor__isnull=False)
+TO_FAMILY = Q(family_member__isnull=False)
+
+
+def period_naloxone(scope, period):
+    return scope.naloxone().filter(given_at__gte=period.start, given_at__lt=period.end)
+
+
+def naloxone_figures(scope, period):
+    return period_naloxone(scope, period).aggregate(
+        kits_total=Coalesce(Sum("kits"), 0),
+        kits_survivors=Coalesce(Sum("kits", filter=TO_SURVIVORS), 0),
+        kits_family=Coalesce(Sum("kits", filter=TO_FAMILY), 0),
+        survivors_given=Count("survivor", distinct=True, filter=TO_SURVIVORS),
+        family_given=Count("family_member", distinct=True, filter=TO_FAMILY),
+    )
+
+
+# --- Referrals --------------------------------------------------------------------------
+
+
+def period_referrals(scope, period):
+    return scope.referrals().filter(made_at__gte=period.start, made_at__lt=period.end)
+
+
+def _referral_people():
+    # A referral is for a family member when one is named, otherwise for the survivor.
+    return {
+        "survivors": Count("survivor", distinct=True, filter=Q(family_member__isnull=True)),
+        "family": Count("family_member", distinct=True),
+    }
+
+
+def referrals_by_category_and_status(scope, period):
+    """{(category, status): {"referrals", "people"}} and per-category totals, in two queries."""
+
+    qs = period_referrals(scope, period).order_by()
+    cells = {}
+    for row in qs.values("category", "status").annotate(referrals=Count("pk"), **_referral_people()):
+        cells[(row["category"], row["status"])] = {
+            "referrals": row["referrals"],
+            "people": row["survivors"] + row["family"],
+        }
+    totals = {}
+    for row in qs.values("category").annotate(referrals=Count("pk"), **_referral_people()):
+        totals[row["category"]] = {"referrals": row["referrals"], "people": row["survivors"] + row["family"]}
+    return {"cells": cells, "totals": totals}
+
+
+def treatment_referrals(scope, period):
+    return period_referrals(scope, period).filter(category__in=TREATMENT_CATEGORIES)
+
+
+def treatment_figures(scope, period):
+    """Days to admission and retention at 30/90 days, for treatment referrals made in the period."""
+
+    qs = treatment_referrals(scope, period)
+    people = _referral_people()
+
+    def people_where(condition):
+        return {
+            "survivors": Count("survivor", distinct=True, filter=Q(family_member__isnull=True) & condition),
+            "family": Count("family_member", distinct=True, filter=condition),
+        }
+
+    aggregates = {"referrals": Count("pk"), "admitted": Count("pk", filter=Q(admitted_on__isnull=False))}
+    groups = {
+        "people": None,
+        "admitted_people": Q(admitted_on__isnull=False),
+        "retained_30_people": Q(engaged_30d=True),
+        "checked_30_people": Q(engaged_30d__isnull=False),
+        "retained_90_people": Q(engaged_90d=True),
+        "checked_90_people": Q(engaged_90d__isnull=False),
+    }
+    for name, condition in groups.items():
+        parts = people if condition is None else people_where(condition)
+        aggregates[f"{name}__s"] = parts["survivors"]
+        aggregates[f"{name}__f"] = parts["family"]
+    raw = qs.aggregate(**aggregates)
+    figures = {"referrals": raw["referrals"], "admitted": raw["admitted"]}
+    for name in groups:
+        figures[name] = raw[f"{name}__s"] + raw[f"{name}__f"]
+    figures["median_days_to_admission"] = median_between(
+        admitted_referrals(scope, period), "made_day", "admitted_on", unit="days"
+    )
+    return figures
+
+
+def admitted_referrals(scope, period):
+    return (
+        treatment_referrals(scope, period)
+        .filter(admitted_on__isnull=False)
+        .annotate(made_day=TruncDate("made_at", tzinfo=timezone.get_current_timezone()))
+    )
+
+
+# --- Follow-ups now ----------------------------------------------------------------------
+
+
+def open_followups(scope):
+    return scope.followups().filter(status=FollowUp.Status.OPEN)
+
+
+def workload_by_worker(scope, now=None):
+    """Open and overdue follow-ups now, by assigned worker (None: unassigned), most overdue first."""
+
+    now = now or timezone.now()
+    rows = (
+        open_followups(scope)
+        .order_by()
+        .values("assigned_to", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline_at__lt=now)))
+    )
+    out = []
+    for row in rows:
+        name = f"{row['assigned_to__first_name']} {row['assigned_to__last_name']}".strip()
+        out.append(
+            {
+                "worker_id": row["assigned_to"],
+                "worker": name or row["assigned_to__username"] or "Unassigned",
+                "open": row["open"],
+                "overdue": row["overdue"],
+            }
+        )
+    out.sort(key=lambda r: (-r["overdue"], -r["open"], r["worker"]))
+    return out
+
+
+# --- Weekly series for the charts ----------------------------------------------------------
+
+
+WEEKLY_KEYS = ("nonfatal", "nonfatal_people", "fatal", "counted", "counted_people", "reached_72h", "reached_72h_people")
+
+
+def weekly_series(scope, period):
+    """Per week (Monday, program time): non-fatal and fatal events, and those reached within 72 h."""
+
+    deadline = settings.FOLLOWUP_DEADLINE_HOURS
+    counted = Q(survivor__isnull=False, survivor__deleted_at__isnull=True) & ~Q(outcome=OverdoseEvent.Outcome.FATAL)
+    rows = (
+        period_events(scope, period)
+        .order_by()
+        .annotate(week=TruncWeek("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .values("week")
+        .annotate(
+            nonfatal=Count("pk", filter=~Q(outcome=OverdoseEvent.Outcome.FATAL)),
+            fatal=Count("pk", filter=Q(outcome=OverdoseEvent.Outcome.FATAL)),
+            nonfatal_people=_people(~Q(outcome=OverdoseEvent.Outcome.FATAL)),
+            counted=Count("pk", filter=counted),
+            counted_people=_people(counted),
+            reached_72h=Count("pk", filter=counted & Q(reached_within(deadline))),
+            reached_72h_people=_people(counted & Q(reached_within(deadline))),
+        )
+    )
+    by_week = {timezone.localtime(r["week"]).date() if hasattr(r["week"], "hour") else r["week"]: r for r in rows}
+    first_monday = period.first_day - timedelta(days=period.first_day.weekday())
+    weeks, day = [], first_monday
+    while day <= period.last_day:
+        row = by_week.get(day, {})
+        weeks.append({"week": day, **{k: row.get(k, 0) for k in WEEKLY_KEYS}})
+        day += timedelta(days=7)
+    return weeks
+
+
+@dataclass
+class Snapshot:
+    """Every figure of one period for one scope."""
+
+    period: object
+    contact: dict = field(default_factory=dict)
+    naloxone: dict = field(default_factory=dict)
+    repeat_people: int = 0
+    treatment: dict = field(default_factory=dict)
+    referral_totals: dict = field(default_factory=dict)
+    referral_cells: dict = field(default_factory=dict)
+
+
+def snapshot(scope, period):
+    snap = Snapshot(
+        period=period,
+        contact=contact_figures(scope, period),
+        naloxone=naloxone_figures(scope, period),
+        repeat_people=repeat_overdoses(scope, period),
+        treatment=treatment_figures(scope, period),
+    )
+    matrix = referrals_by_category_and_status(scope, period)
+    snap.referral_totals = matrix["totals"]
+    snap.referral_cells = matrix["cells"]
+    return snap
+
