@@ -79,7 +79,7 @@ ERROR_NOTES = {
     "30007": "The carrier filtered the text.",
     "opted_out": "Cancelled: the person opted out (STOP).",
     "invalid": "Cancelled: the number is marked invalid.",
-    "not_safe": "Cancelled: no longer marked safe to text.",
+    "not_safe": "Cancelled: no longer marked safe to text or for a voice message.",
     "number_changed": "Cancelled: the phone number changed.",
     "config": "Twilio isn't set up (see the README).",
     "no_worker_phone": "Your profile has no phone number.",

@@ -116,6 +116,8 @@ def still_allowed(message):
         return "invalid"
     if message.channel == Message.Channel.SMS and not survivor.safe_to_text:
         return "not_safe"
+    if message.channel == Message.Channel.VOICE and not survivor.safe_voicemail:
+        return "not_safe"
     return ""
 
 

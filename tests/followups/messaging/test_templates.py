@@ -69,3 +69,13 @@ def test_the_admin_saves_a_discreet_template(client, login, make_user):
     )
     assert response.status_code == 302
     assert MessageTemplate.objects.filter(name="appointment", language="es").exists()
+
+
+def test_a_program_name_that_discloses_the_reason_is_flagged_by_the_system_check(settings):
+    from followups.messaging.checks import check_messaging_settings
+
+    settings.PROGRAM_NAME = "County Overdose Response Team"
+    [warning] = check_messaging_settings()
+    assert warning.id == "messaging.W001" and "'Overdose'" in warning.msg
+    settings.PROGRAM_NAME = "Community Outreach Program"
+    assert check_messaging_settings() == []
