@@ -7,6 +7,8 @@ scripts/bootstrap.sh
 export DJANGO_DEBUG=${DJANGO_DEBUG:-true}
 # The demo shows every role at once; a real deployment keeps two-factor on (see README).
 export OTP_ENFORCED=${OTP_ENFORCED:-false}
+# The number the demo texts give people to call back (fictional 555-01xx range).
+export PROGRAM_PHONE=${PROGRAM_PHONE:-+12025550100}
 export PORT=${PORT:-8000}
 mkdir -p var/celery/queue var/celery/processed var/log
 .venv/bin/python manage.py migrate --noinput
