@@ -24,6 +24,8 @@ def check_messaging_settings(app_configs=None, **kwargs):
         ]
         if not (settings.TWILIO_FROM_NUMBER or settings.TWILIO_MESSAGING_SERVICE_SID):
             missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        if not (settings.PROGRAM_PHONE or settings.TWILIO_FROM_NUMBER):
+            missing.append("PROGRAM_PHONE (the number texts ask people to call)")
         if missing:
             problems.append(
                 checks.Warning(

@@ -25,6 +25,7 @@ from .models import Message
 from .services import CannotSend, fallback_channel, queue_fallback_contact, queue_one_off_text, start_bridge_call
 
 SECTION = "messaging/includes/survivor_messages.html"
+PAGE = "messaging/conversation_page.html"
 
 
 def _clinical_only(user):
@@ -51,8 +52,9 @@ def _section(request, survivor, *, form=None, note="", error=""):
         "text_form": form,
         "note": note,
         "error": error,
+        "page_title": f"Texts and calls: {survivor.display_name}",
     }
-    return render(request, SECTION, context)
+    return render(request, SECTION if request.htmx else PAGE, context)
 
 
 def _queued_note(message, what):
@@ -90,12 +92,10 @@ def send_text(request, survivor_id):
             error = str(exc)
         else:
             note, form = _queued_note(message, "Text"), None
-    if not request.htmx:
-        if note:
-            messages.success(request, note)
-        else:
-            messages.error(request, error or "The text was not sent: see below.")
+    if note and not request.htmx:
+        messages.success(request, note)
         return _back(request, survivor_url(survivor))
+    # A refused text stays on screen with what was typed.
     return _section(request, survivor, form=form, note=note, error=error)
 
 

@@ -59,7 +59,7 @@ def unknown_placeholders_message(unknown):
 def program_phone_display(for_voice=False):
     """The program's phone as people read it; spelled digit by digit for text-to-speech."""
 
-    raw = settings.PROGRAM_PHONE
+    raw = settings.PROGRAM_PHONE or settings.TWILIO_FROM_NUMBER
     if not raw:
         return ""
     try:

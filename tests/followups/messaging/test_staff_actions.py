@@ -142,3 +142,20 @@ def test_the_conversation_costs_the_same_queries_however_long_it_is(client, logi
     for i in range(8):
         Message.objects.create(survivor=survivor, to_number="+12025550142", body=f"more {i}", sent_by=worker)
     assert count() == short
+
+
+def test_without_htmx_a_refused_text_stays_on_a_page_with_what_was_typed(client, login, survivor, worker):
+    login(worker)
+    typed = "Police will visit you"
+    response = client.post(text_url(survivor), {"body": typed, "token": str(uuid.uuid4())})
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" in page
+    assert "Remove &#x27;Police&#x27;" in page and typed in page
+
+
+def test_without_htmx_a_sent_text_goes_back_to_the_survivor_page(client, login, survivor, worker):
+    login(worker)
+    response = client.post(
+        text_url(survivor), {"body": "Hello", "token": str(uuid.uuid4()), "next": f"/survivors/{survivor.pk}/"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"/survivors/{survivor.pk}/"
