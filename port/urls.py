@@ -17,3 +17,6 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Not found and outside the user's teams look the same (port.views.page_not_found).
+handler404 = "port.views.page_not_found"
