@@ -1,11 +1,12 @@
-"""The landing redirect by role, and the health check for the compose healthcheck."""
+"""The landing redirect by role, the not-found page, and the health check for the compose healthcheck."""
 
 import logging
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from port.accounts.navigation import landing_url
@@ -16,6 +17,26 @@ logger = logging.getLogger(__name__)
 
 def home(request):
     return redirect(landing_url(request.user))
+
+
+def page_not_found(request, exception=None):
+    """404 for a missing record and for one outside the user's teams alike, so nothing leaks.
+
+    On a survivor's page it offers the break-glass form, for the emergency where a staff
+    member must act on a person outside their teams (the offer does not say the record exists).
+    """
+
+    break_glass_url = None
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    if user is not None and user.is_authenticated and user.may_break_glass and match is not None:
+        survivor_id = match.kwargs.get("survivor_id")
+        if survivor_id is None and match.namespace == "survivors" and match.url_name == "detail":
+            survivor_id = match.kwargs.get("pk")
+        if survivor_id is not None:
+            break_glass_url = reverse("break_glass_for", kwargs={"survivor_id": survivor_id})
+    context = {"page_title": "Not found", "break_glass_url": break_glass_url}
+    return render(request, "accounts/not_found.html", context, status=404)
 
 
 @login_not_required

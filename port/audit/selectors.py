@@ -1,0 +1,26 @@
+"""Reading the audit log: the rows matching a search, newest first."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from .models import AuditEvent
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def search_audit_events(*, survivor=None, user=None, action="", date_from=None, date_to=None):
+    rows = AuditEvent.objects.select_related("user")
+    if survivor:
+        rows = rows.filter(survivor_id=survivor)
+    if user:
+        rows = rows.filter(user=user)
+    if action:
+        rows = rows.filter(action=action)
+    if date_from:
+        rows = rows.filter(at__gte=_start_of(date_from))
+    if date_to:
+        rows = rows.filter(at__lt=_start_of(date_to + timedelta(days=1)))
+    return rows.order_by("-at", "-id")
