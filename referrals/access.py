@@ -5,25 +5,20 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 
 
-def clinical_required(view):
-    """Referrals are clinical detail: a partner (limited) user gets 403 on every referral page."""
+def _requires(allowed, refusal):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not allowed(request.user):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.sees_clinical:
-            raise PermissionDenied("Referrals are not shown to partner accounts.")
-        return view(request, *args, **kwargs)
+        return wrapped
 
-    return wrapped
+    return decorator
 
 
-def coordination_required(view):
-    """Creating, editing and importing the directory is for coordinators, supervisors and admins."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.coordinates:
-            raise PermissionDenied("Only coordinators manage the resource directory.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Referrals are clinical detail: a partner (limited) account gets 403 on every referral page.
+clinical_required = _requires(lambda user: user.sees_clinical, "Referrals are not shown to partner accounts.")
+# Creating, editing and importing the directory is for coordinators, supervisors and admins.
+coordination_required = _requires(lambda user: user.coordinates, "Only coordinators manage the resource directory.")

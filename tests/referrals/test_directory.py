@@ -132,3 +132,22 @@ def test_an_outreach_worker_reads_the_directory_but_cannot_edit_it(client, login
     assert client.get(reverse("referrals:organization_edit", args=[clinic.pk])).status_code == 403
     assert client.get(reverse("referrals:directory_import")).status_code == 403
     assert "Add an organisation" not in client.get(reverse("referrals:resource_list")).content.decode()
+
+
+def test_the_directory_page_query_count_does_not_grow_with_the_organisations(staff_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff_client.get(reverse("referrals:resource_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(3):
+        ServiceFactory(organization=OrganizationFactory(name=f"Small {i}"), category="food")
+    few = count()
+    for i in range(20):
+        org = OrganizationFactory(name=f"Big {i}")
+        ServiceFactory(organization=org, category="moud", medications="methadone")
+        ServiceFactory(organization=org, category="detox")
+    assert count() == few
