@@ -154,6 +154,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-followups": {"task": "followups.tasks.sweep", "schedule": 60.0},
     "check-stale-referrals": {"task": "referrals.tasks.check_stale_referrals", "schedule": 3600.0},
     "send-due-messages": {"task": "followups.messaging.tasks.send_due_messages", "schedule": 60.0},
+    # Daily: closed cases older than RETENTION_YEARS (docs/security.md, "Retention").
+    "purge-expired-cases": {"task": "port.accounts.tasks.purge_expired_cases", "schedule": 24 * 3600.0},
 }
 
 # --- Auth and sessions ----------------------------------------------------------------
