@@ -231,3 +231,11 @@ def test_the_webhooks_are_public_but_the_staff_actions_are_not(survivor):
     anonymous = Client()
     assert anonymous.post("/messages/twilio/sms/", {}).status_code == 403  # no login page for Twilio
     assert anonymous.post(f"/messages/survivor/{survivor.pk}/text/", {}).status_code == 302
+
+
+def test_twilio_unreachable_is_retried_because_nothing_was_sent(fake_twilio, twilio_settings, followup):
+    fake_twilio.stop()  # the port now refuses connections
+    message = queue_fallback_contact(followup, reason="test", stage="visit")
+    assert sending.send_message(message.pk) == Message.Status.QUEUED
+    message.refresh_from_db()
+    assert message.error_code == "connect" and message.send_after is not None
