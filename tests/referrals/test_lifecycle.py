@@ -147,3 +147,15 @@ def test_non_treatment_referrals_have_no_treatment_progress(refer, worker, famil
     with pytest.raises(Exception, match="treatment referrals only"):
         record_treatment_progress(referral, by=worker, admitted_on=timezone.localdate())
     assert Referral.objects.get(pk=referral.pk).admitted_on is None
+
+
+def test_the_page_offers_only_the_statuses_allowed_from_here(client, login, refer, worker):
+    referral = change_referral_status(refer(), "connected", by=worker)
+    login(worker)
+
+    page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+
+    assert 'name="to_status" value="closed"' in page
+    assert 'name="to_status" value="accepted"' not in page
+    assert 'name="to_status" value="declined"' not in page
+    assert AuditEvent.objects.filter(action="view", object_id=str(referral.pk), user=worker).exists()
