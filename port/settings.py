@@ -301,6 +301,11 @@ CHECKIN_DAYS = [int(d) for d in env.list("CHECKIN_DAYS", default=["7", "30", "90
 CHECKIN_WINDOW_DAYS = env.int("CHECKIN_WINDOW_DAYS", default=3)
 FOLLOWUP_MAX_ATTEMPTS = env.int("FOLLOWUP_MAX_ATTEMPTS", default=5)
 REPEAT_OVERDOSE_DAYS = env.int("REPEAT_OVERDOSE_DAYS", default=90)
+# CSV import of events: upload limits, and files above IMPORT_BACKGROUND_ROWS import in Celery.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=2000)
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=200)
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=1000)
 STALE_REFERRAL_DAYS = env.int("STALE_REFERRAL_DAYS", default=7)
 SWEEP_BATCH_SIZE = env.int("SWEEP_BATCH_SIZE", default=200)
 SWEEP_CLAIM_STALE_MINUTES = env.int("SWEEP_CLAIM_STALE_MINUTES", default=5)
