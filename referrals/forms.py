@@ -64,7 +64,7 @@ class ReferralForm(forms.Form):
         self.services = {s.pk: s for s in services}
         groups, option_data = {}, {}
         for s in services:
-            label = s.get_category_display() if not s.name else f"{s.name} ({s.get_category_display()})"
+            label = f"{s.name} · {s.get_category_display()}" if s.name else s.get_category_display()
             groups.setdefault(s.organization.name, []).append((s.pk, label))
             option_data[str(s.pk)] = {
                 "data-category": s.category,
