@@ -59,18 +59,25 @@ def manual_key(device):
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def throttle_message(device):
-    allowed, info = device.verify_is_allowed()
-    if allowed:
-        return ""
-    return "Too many wrong codes. Wait a minute, then enter the code your app shows now."
+MISMATCH = "That code did not match. Check the phone's clock is right, then enter the code the app shows now."
+THROTTLED = "Too many wrong codes. Wait a minute, then enter the code your app shows now."
+
+
+def _throttled(device):
+    allowed, _ = device.verify_is_allowed()
+    return not allowed
 
 
 def confirm_device(request, device, token):
-    """Confirm a new device with a code from it; it replaces the user's previous devices."""
+    """Confirm a new device with a code from it (it replaces the user's previous devices).
 
-    if throttle_message(device) or not device.verify_token(token):
-        return False
+    Returns "" on success, otherwise the message to show next to the code field.
+    """
+
+    if _throttled(device):
+        return THROTTLED
+    if not device.verify_token(token):
+        return MISMATCH
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -78,16 +85,22 @@ def confirm_device(request, device, token):
         record_event(request, "change", device.user, detail="two-factor device set up")
     otp_login(request, device)
     request.session[ENROLLED_SESSION_KEY] = True
-    return True
+    return ""
 
 
 def verify_second_factor(request, token):
-    """Check a code against the user's confirmed devices; on success the session is verified."""
+    """Check a code against the user's devices; on success the session is verified.
 
-    for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
+    Returns "" on success, otherwise the message to show next to the code field.
+    """
+
+    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    if devices and all(_throttled(device) for device in devices):
+        return THROTTLED
+    for device in devices:
         if device.verify_token(token):
             otp_login(request, device)
             record_event(request, "login", request.user, detail="second factor")
-            return True
+            return ""
     record_event(request, "login_failed", request.user, detail="wrong second-factor code")
-    return False
+    return MISMATCH

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -58,7 +58,7 @@ def _next_url(request):
     allowed = {request.get_host()}
     if url_has_allowed_host_and_scheme(candidate, allowed_hosts=allowed, require_https=request.is_secure()):
         return candidate
-    return settings.LOGIN_REDIRECT_URL
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,14 +72,11 @@ def otp_setup(request):
     device = two_factor.pending_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if two_factor.confirm_device(request, device, form.cleaned_data["token"]):
+        problem = two_factor.confirm_device(request, device, form.cleaned_data["token"])
+        if not problem:
             messages.success(request, "Two-factor authentication is on: you'll enter a code at each login.")
             return redirect(_next_url(request))
-        form.add_error(
-            "token",
-            two_factor.throttle_message(device)
-            or "That code did not match. Check the phone's clock is right and enter the code shown now.",
-        )
+        form.add_error("token", problem)
     context = {
         "page_title": "Two-factor authentication",
         "form": form,
@@ -104,14 +101,10 @@ def otp_verify(request):
         return redirect("otp_setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if two_factor.verify_second_factor(request, form.cleaned_data["token"]):
+        problem = two_factor.verify_second_factor(request, form.cleaned_data["token"])
+        if not problem:
             return redirect(_next_url(request))
-        device = request.user.totpdevice_set.filter(confirmed=True).first()
-        form.add_error(
-            "token",
-            (device and two_factor.throttle_message(device))
-            or "That code did not match. Enter the code your app shows now (it changes every 30 seconds).",
-        )
+        form.add_error("token", problem)
     context = {"page_title": "Enter your code", "form": form, "next": _next_url(request)}
     return render(request, "accounts/otp_verify.html", context)
 
