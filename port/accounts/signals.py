@@ -10,8 +10,9 @@ from .two_factor import ENROLLED_SESSION_KEY, has_confirmed_device
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    request.session["started_at"] = None  # reset by SessionTimeoutMiddleware
+    # A login starts the session clocks afresh (SessionTimeoutMiddleware sets them on the next request).
     request.session.pop("started_at", None)
+    request.session.pop("last_seen_at", None)
     # Someone who set up a device uses it, even where the program does not require it.
     request.session[ENROLLED_SESSION_KEY] = has_confirmed_device(user)
     record_event(request, "login", user)
