@@ -60,7 +60,11 @@ def open_journey(browser, live_server, request):
     contexts = []
 
     def open_(name, device=DESKTOP, **options):
-        context = browser.new_context(accept_downloads=True, locale="en-US", **device, **options)
+        # Reduced motion: Bootstrap then skips its colour transitions, so axe reads the colours a
+        # person sees once a tap has settled, not a frame half-way through.
+        context = browser.new_context(
+            accept_downloads=True, locale="en-US", reduced_motion="reduce", **device, **options
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return Journey(context.new_page(), name, live_server.url)
