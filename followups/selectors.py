@@ -1,27 +1,87 @@
-"""Read queries for follow-ups that several pages share."""
+"""Read queries for follow-ups that several pages share (each a fixed number of queries)."""
 
-from .models import FollowUp
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from port.accounts.scoping import get_visible_or_404
+
+from .models import ContactAttempt, FollowUp
+
+
+def with_attempt_summary(qs):
+    """Annotate each follow-up with its attempt count and its latest attempt's outcome and time."""
+
+    latest = ContactAttempt.objects.filter(followup=OuterRef("pk")).order_by("-at", "-id")
+    return qs.annotate(
+        attempt_count=Count("attempts", distinct=True),
+        unreached_count=Count("attempts", filter=~Q(attempts__outcome__in=ContactAttempt.REACHED), distinct=True),
+        last_outcome=Subquery(latest.values("outcome")[:1]),
+        last_attempt_at=Subquery(latest.values("at")[:1]),
+    )
+
+
+def _worklist_rows(qs):
+    return with_attempt_summary(qs.select_related("survivor", "event", "assigned_to", "team")).order_by(
+        "deadline_at", "id"
+    )
 
 
 def open_followups_for(user):
     """The user's own open follow-ups, soonest deadline first."""
 
-    return (
-        FollowUp.objects.visible_to(user)
-        .open()
-        .filter(assigned_to=user)
-        .select_related("survivor", "event", "assigned_to", "team")
-        .order_by("deadline_at")
-    )
+    return _worklist_rows(FollowUp.objects.visible_to(user).open().filter(assigned_to=user))
 
 
 def team_open_followups(user):
+    return _worklist_rows(FollowUp.objects.visible_to(user).open())
+
+
+def team_followups(user, *, worker=None, unassigned=False, status=FollowUp.Status.OPEN, overdue=False,
+                   proposed=False, escalated=False):
+    """The coordinator's team worklist with its filters."""
+
+    qs = FollowUp.objects.visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if unassigned:
+        qs = qs.filter(assigned_to__isnull=True)
+    elif worker is not None:
+        qs = qs.filter(assigned_to=worker)
+    if overdue:
+        qs = qs.filter(status=FollowUp.Status.OPEN, deadline_at__lt=timezone.now())
+    if proposed:
+        qs = qs.filter(status=FollowUp.Status.OPEN, closing_proposed_at__isnull=False)
+    if escalated:
+        qs = qs.filter(escalated_at__isnull=False)
+    return _worklist_rows(qs)
+
+
+def partner_visits(user):
+    """The partner's list: open follow-ups and their visits only (outcome and time, nothing clinical)."""
+
+    visits = ContactAttempt.objects.filter(method=ContactAttempt.Method.VISIT).only(
+        "id", "followup_id", "at", "outcome", "method"
+    ).order_by("-at")
     return (
         FollowUp.objects.visible_to(user)
         .open()
-        .select_related("survivor", "event", "assigned_to", "team")
-        .order_by("deadline_at")
+        .select_related("survivor", "assigned_to")
+        .prefetch_related(Prefetch("attempts", queryset=visits, to_attr="visits"))
+        .order_by("deadline_at", "id")
     )
+
+
+def followup_detail(user, pk):
+    """One follow-up with everything its page shows, in a fixed number of queries."""
+
+    attempts = ContactAttempt.objects.select_related("performed_by").prefetch_related(
+        "team_members", "family_members_met"
+    ).order_by("-at", "-id")
+    qs = FollowUp.objects.select_related("survivor", "event", "assigned_to", "team", "parent").prefetch_related(
+        Prefetch("attempts", queryset=attempts),
+        Prefetch("checkins", queryset=FollowUp.objects.select_related("assigned_to").order_by("target_at")),
+    )
+    return get_visible_or_404(qs, user, pk=pk)
 
 
 def survivor_followups(survivor):

@@ -7,4 +7,8 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("team/", views.team_worklist, name="team_worklist"),
     path("visits/", views.visits, name="visits"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/attempts/new/", views.log_attempt, name="log_attempt"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/close-unreached/", views.confirm_unreached, name="confirm_unreached"),
 ]

@@ -1,0 +1,38 @@
+// Follow-ups: the contact-attempt form on a tablet (no inline scripts: the CSP forbids them).
+// Shows the fallback switch only for a visit that was not possible, and dims outcomes that
+// don't go with the chosen method. Without JavaScript everything stays visible and the
+// server checks the same rules.
+document.addEventListener("DOMContentLoaded", function () {
+  const form = document.getElementById("attempt-form");
+  if (!form) return;
+  const notPossible = (form.dataset.visitNotPossible || "").split(",");
+  let outcomeMethods = {};
+  try {
+    outcomeMethods = JSON.parse(form.dataset.outcomeMethods || "{}");
+  } catch (e) {
+    outcomeMethods = {};
+  }
+  const fallbackBox = document.getElementById("fallback-box");
+
+  function checked(name) {
+    const input = form.querySelector('input[name="' + name + '"]:checked');
+    return input ? input.value : "";
+  }
+
+  function update() {
+    const method = checked("method");
+    const outcome = checked("outcome");
+    if (fallbackBox) {
+      fallbackBox.hidden = !(method === "visit" && notPossible.includes(outcome));
+    }
+    form.querySelectorAll("#fieldset-outcome .radio-choice").forEach(function (choice) {
+      const allowed = outcomeMethods[choice.dataset.value];
+      const fits = !method || !allowed || allowed.includes(method);
+      // Dashed, not faded: faded text fails the contrast check (port.css .choice-mismatch).
+      choice.classList.toggle("choice-mismatch", !fits);
+    });
+  }
+
+  form.addEventListener("change", update);
+  update();
+});
