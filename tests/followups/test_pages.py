@@ -190,8 +190,11 @@ def test_the_visit_screen_says_what_may_be_told_to_the_household(client, team, c
                             event__survivor__ok_to_disclose_household=True)
     client.force_login(crew["worker"])
 
-    assert "Say only: “community outreach”." in client.get(reverse("followups:log_attempt", args=[quiet.pk])).content.decode()
-    assert 'data-disclose="yes"' in client.get(reverse("followups:log_attempt", args=[open_.pk])).content.decode()
+    def page(f):
+        return client.get(reverse("followups:log_attempt", args=[f.pk])).content.decode()
+
+    assert "Say only: “community outreach”." in page(quiet)
+    assert 'data-disclose="yes"' in page(open_)
 
 
 def test_the_attempt_form_starts_with_a_visit_now_and_nothing_left_behind(client, team, crew):
@@ -201,7 +204,7 @@ def test_the_attempt_form_starts_with_a_visit_now_and_nothing_left_behind(client
         page = client.get(reverse("followups:log_attempt", args=[followup.pk])).content.decode()
         local_now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
-    assert '<input type="radio" class="btn-check" name="method" id="id_method_0" value="visit" autocomplete="off" checked' in page
+    assert 'name="method" id="id_method_0" value="visit" autocomplete="off" checked' in page
     assert 'value="nothing" autocomplete="off" checked' in page
     assert 'id="id_method_0" value="---------"' not in page
     assert f'value="{local_now}"' in page
