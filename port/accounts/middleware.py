@@ -10,7 +10,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from port.audit.services import record_event
 from port.crypto import clinical_fields_redacted
 
 from .two_factor import has_confirmed_device, second_factor_pending
@@ -32,7 +31,7 @@ class SessionTimeoutMiddleware:
             absolute_limit = settings.SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
             if now - last_seen > idle_limit or now - started > absolute_limit:
                 reason = "idle" if now - last_seen > idle_limit else "absolute"
-                record_event(request, "logout", user, detail=f"session timeout ({reason})")
+                request.logout_reason = f"session timeout ({reason})"  # the logout signal audits it
                 logout(request)
                 return redirect_to_login(request.get_full_path())
             request.session["last_seen_at"] = now

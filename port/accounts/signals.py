@@ -21,7 +21,7 @@ def audit_login(sender, request, user, **kwargs):
 @receiver(user_logged_out)
 def audit_logout(sender, request, user, **kwargs):
     if user is not None:
-        record_event(request, "logout", user)
+        record_event(request, "logout", user, detail=getattr(request, "logout_reason", ""))
 
 
 @receiver(user_login_failed)
