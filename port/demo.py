@@ -97,6 +97,11 @@ def load_domain_demo(*, teams, users, stdout=None):
                 log_contact_attempt(followup, by=followup.assigned_to or workers[0], method="visit",
                                     outcome=Outcome.NOT_HOME, left_behind="generic_card",
                                     at=event.occurred_at + timedelta(hours=20))
+            if i == 6:  # five tries without reaching anyone: closing proposed to the coordinator
+                for hours, method, outcome in ((28, "phone", Outcome.NO_ANSWER), (36, "phone", Outcome.VOICEMAIL),
+                                               (44, "text", Outcome.SENT), (52, "visit", Outcome.NOT_HOME)):
+                    log_contact_attempt(followup, by=followup.assigned_to or workers[0], method=method,
+                                        outcome=outcome, at=event.occurred_at + timedelta(hours=hours))
             continue
         followup = FollowUp.objects.get(event=event)
         worker = followup.assigned_to or workers[i % 2]
@@ -114,6 +119,12 @@ def load_domain_demo(*, teams, users, stdout=None):
             log_contact_attempt(followup, by=worker, method="visit", outcome=Outcome.REACHED_ENGAGED, at=first,
                                 naloxone_kits=rng.randint(1, 2), test_strips=rng.choice([0, 5]),
                                 left_behind="materials")
+
+    # Past the deadline with nobody reached: escalated, as the sweep does once it runs.
+    from followups.effects import escalate
+
+    for followup in FollowUp.objects.filter(status="open", kind="initial", deadline_at__lt=now, escalated_at=None):
+        escalate(followup)
 
     try:
         from referrals.demo import load_referrals_demo
