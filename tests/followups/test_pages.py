@@ -235,7 +235,8 @@ def test_logging_a_reaching_visit_closes_the_followup_and_offers_a_referral(clie
     assert followup.status == FollowUp.Status.REACHED
     page = client.get(response["Location"]).content.decode()
     assert "The follow-up is closed and check-ins are scheduled." in page
-    assert f"?attempt={attempt.pk}" in page or "referrals:create_for_survivor" not in page
+    referral = reverse("referrals:create_for_survivor", args=[followup.survivor_id]) + f"?attempt={attempt.pk}"
+    assert f'href="{referral}"' in page
 
 
 def test_a_visit_not_possible_sends_the_fallback_from_the_form(client, team, crew, monkeypatch):
@@ -307,3 +308,21 @@ def test_the_coordinator_reassigns_from_the_followup_page(client, team, crew, ma
     followup.refresh_from_db()
     assert followup.assigned_to == other
     assert f"Assigned to {other}." in response.content.decode()
+
+
+def test_the_followup_page_sends_the_fallback_text_in_one_tap(client, team, crew):
+    from followups.messaging.defaults import DEFAULTS
+    from followups.messaging.models import Message, MessageTemplate
+
+    for name, channel, language, body in DEFAULTS:
+        MessageTemplate.objects.get_or_create(name=name, channel=channel, language=language, defaults={"body": body})
+    [followup] = make_followups(team, crew["worker"], 1)
+    client.force_login(crew["worker"])
+    page = client.get(reverse("followups:detail", args=[followup.pk])).content.decode()
+    action = reverse("messaging:send_fallback", args=[followup.pk])
+    assert f'hx-post="{action}"' in page and f'id="fallback-{followup.pk}"' in page
+
+    response = client.post(action, HTTP_HX_REQUEST="true")
+
+    assert f'id="fallback-{followup.pk}"' in response.content.decode()
+    assert Message.objects.filter(followup=followup).count() == 1
