@@ -1,0 +1,198 @@
+"""The two batch jobs the benchmark times: the scheduler sweep over 10,000 due follow-ups, and a
+10,000-row CSV import through the import pages. Both leave the dataset as they found it (the sweep's
+rows are removed afterwards; imported events stay, as a coordinator's would)."""
+
+import csv
+import io
+import random
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from followups.models import FollowUp, ScheduledEffect
+from port.celery import app as celery_app
+from survivors.models import OverdoseEvent, Survivor
+
+from .harness import Timing
+from .loader import CopyLoader, next_id
+
+H = timedelta(hours=1)
+
+
+class QueryCounter:
+    """Counts queries cheaply (no SQL kept), for jobs of thousands of queries."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def eager_tasks(on=True):
+    """Celery tasks run in this process when enqueued (the worker's work, timed here)."""
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = on
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = before
+
+
+def _single(ms, queries):
+    return Timing(ms=[ms], queries=[queries])
+
+
+# --- The sweep -------------------------------------------------------------------------------
+
+
+def _drain(sweep, limit=200):
+    """Run sweeps until nothing is due (the beat having kept up); returns how many were claimed."""
+
+    total = 0
+    for _ in range(limit):
+        result = sweep()
+        total += result.claimed + result.requeued
+        if not (result.claimed or result.requeued):
+            return total
+    return total
+
+
+def insert_due_followups(n, seed=7):
+    """n open follow-ups whose next clock stage is due now: 60% due, 25% warning, 15% deadline."""
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    people = list(Survivor.objects.filter(deleted_at__isnull=True).exclude(phone="")
+                  .values_list("pk", "team_id").order_by("?")[:n])
+    from port.accounts.models import User
+
+    workers = {}
+    for uid, team_id in User.objects.filter(role="outreach", is_active=True).values_list("pk", "teams"):
+        workers.setdefault(team_id, []).append(uid)
+    ev0, fu0, ef0 = next_id(OverdoseEvent), next_id(FollowUp), next_id(ScheduledEffect)
+    plan = []
+    for k, (sid, team_id) in enumerate(people):
+        r = rng.random()
+        stage, age = ("due", 25) if r < 0.6 else (("warning", 49) if r < 0.85 else ("escalate", 73))
+        plan.append((ev0 + k, fu0 + k, ef0 + k, sid, team_id, rng.choice(workers[team_id]), stage,
+                     now - age * H))
+    CopyLoader(OverdoseEvent, ["id", "created_at", "updated_at", "survivor_id", "team_id", "occurred_at",
+                               "reported_at", "source", "source_incident_number", "outcome"]).load(
+        (e, at, at, sid, team, at, at, "ems", f"SWEEP-{e}", "survived") for e, _f, _x, sid, team, _w, _s, at in plan)
+    CopyLoader(FollowUp, ["id", "survivor_id", "event_id", "kind", "team_id", "assigned_to_id", "target_at",
+                          "deadline_at", "status", "created_at"]).load(
+        (f, sid, e, "initial", team, w, at + 24 * H, at + 72 * H, "open", at)
+        for e, f, _x, sid, team, w, _s, at in plan)
+    due = {"due": 24, "warning": 48, "escalate": 72}
+    CopyLoader(ScheduledEffect, ["id", "followup_id", "stage", "due_at", "state", "tries"]).load(
+        (x, f, stage, at + due[stage] * H, "pending", 0) for _e, f, x, _sid, _t, _w, stage, at in plan)
+    return [p[0] for p in plan], [p[1] for p in plan]
+
+
+def remove_sweep_rows(event_ids, followup_ids, since):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM messaging_message WHERE followup_id = ANY(%s)", [followup_ids])
+        cursor.execute("DELETE FROM accounts_notification WHERE created_at >= %s AND key LIKE 'followup:%%'", [since])
+        cursor.execute("DELETE FROM followups_scheduledeffect WHERE followup_id = ANY(%s)", [followup_ids])
+        cursor.execute("DELETE FROM followups_followup WHERE id = ANY(%s)", [followup_ids])
+        cursor.execute("DELETE FROM survivors_overdoseevent WHERE id = ANY(%s)", [event_ids])
+
+
+def bench_sweep(n=10_000, *, perform_effects):
+    """Time sweeps until n due follow-ups are handled. With `perform_effects`, the effect tasks
+    (notify, fallback text, escalate) run in this process as a worker would run them."""
+
+    from followups import scheduler
+
+    with eager_tasks(perform_effects):
+        _drain(scheduler.sweep)  # what was already due: the beat would have done it
+    since = timezone.now()
+    event_ids, followup_ids = insert_due_followups(n)
+    counter = QueryCounter()
+    try:
+        with eager_tasks(perform_effects), connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            claimed = _drain(scheduler.sweep)
+            elapsed = time.perf_counter() - started
+        states = dict(
+            ScheduledEffect.objects.filter(followup_id__in=followup_ids).values_list("state")
+            .annotate(n=Count("pk"))
+        )
+    finally:
+        remove_sweep_rows(event_ids, followup_ids, since)
+    note = f"claimed {claimed:,}; effect states after: {states}; {counter.count / max(1, n):.1f} queries per follow-up"
+    return _single(elapsed * 1000, counter.count), note
+
+
+# --- The import ------------------------------------------------------------------------------
+
+HEADER = ["Incident Number", "Incident Date", "First Name", "Last Name", "DOB", "Phone", "Sex", "Address", "Zip",
+          "Outcome", "Naloxone", "Naloxone By", "Doses", "Destination", "Substances"]
+
+
+def import_csv(rows, team_id, seed=11):
+    """A 10,000-row EMS export: half people already known (matched), half new; a few bad rows."""
+
+    rng = random.Random(seed)
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+    known = list(Survivor.objects.filter(team_id=team_id, deleted_at__isnull=True, date_of_birth__isnull=False)
+                 .exclude(phone="").values_list("legal_first_name", "legal_last_name", "date_of_birth", "phone")
+                 .order_by("?")[: rows // 2])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    now = timezone.localtime()
+    for k in range(rows):
+        when = (now - timedelta(hours=rng.uniform(2, 24 * 60))).strftime("%m/%d/%Y %H:%M")
+        if k % 2 == 0 and known:
+            first, last, dob, phone = known[(k // 2) % len(known)]
+            dob, phone = dob.strftime("%m/%d/%Y"), str(phone)
+        else:
+            first, last = f"Imported{k}", f"Person{stamp}"
+            dob, phone = f"{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{rng.randint(1950, 2004)}", ""
+        if k % 500 == 7:
+            when = "not a date"  # a bad row: reported back, the rest imports
+        writer.writerow([f"EMS-IMP-{stamp}-{k}", when, first, last, dob, phone, rng.choice(["M", "F"]),
+                         f"{rng.randint(1, 999)} Oak St", "45011", rng.choice(["Transported"] * 9 + ["Fatal"]),
+                         "yes", "EMS", str(rng.randint(1, 3)), "Springfield General", "fentanyl"])
+    return out.getvalue().encode()
+
+
+def bench_import(client, team_id, rows=10_000):
+    """Upload, map, preview and import through the pages; the import task runs in this process."""
+
+    from survivors.models import ImportBatch
+
+    data = import_csv(rows, team_id)
+    counter = QueryCounter()
+    with eager_tasks(True), connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        response = client.post(reverse("survivors:import_upload"), {
+            "source": "ems", "file": SimpleUploadedFile("ems-export.csv", data, content_type="text/csv")},
+            secure=True)
+        if response.status_code != 302:
+            raise RuntimeError(f"import upload: HTTP {response.status_code}")
+        batch = ImportBatch.objects.order_by("-pk").first()
+        mapping = {name: column for name, column in (batch.mapping or {}).items()}
+        response = client.post(reverse("survivors:import_mapping", args=[batch.pk]), mapping, secure=True)
+        if response.status_code != 302:
+            raise RuntimeError(f"import mapping: HTTP {response.status_code}")
+        client.get(reverse("survivors:import_preview", args=[batch.pk]), secure=True)
+        preview_done = time.perf_counter()
+        response = client.post(reverse("survivors:import_start", args=[batch.pk]), secure=True)
+        elapsed = time.perf_counter() - started
+    batch.refresh_from_db()
+    note = (f"{len(data) / 1e6:.1f} MB; upload+mapping+preview {preview_done - started:.1f} s; status {batch.status}; "
+            f"created {batch.created_events:,} events, {batch.new_survivors:,} new people, "
+            f"{batch.matched_rows:,} matched, {batch.error_rows} rows refused; {counter.count:,} queries")
+    return _single(elapsed * 1000, counter.count), note
