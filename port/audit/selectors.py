@@ -24,3 +24,22 @@ def search_audit_events(*, survivor=None, user=None, action="", date_from=None, 
     if date_to:
         rows = rows.filter(at__lt=_start_of(date_to + timedelta(days=1)))
     return rows.order_by("-at", "-id")
+
+
+def search_break_glass_grants(*, survivor=None, user=None, action="", date_from=None, date_to=None):
+    """The emergency accesses matching the same search, with their reasons, for review."""
+
+    from port.accounts.models import BreakGlassGrant
+
+    if action and action != "break_glass":
+        return BreakGlassGrant.objects.none()
+    grants = BreakGlassGrant.objects.select_related("user")
+    if survivor:
+        grants = grants.filter(survivor_id=survivor)
+    if user:
+        grants = grants.filter(user=user)
+    if date_from:
+        grants = grants.filter(granted_at__gte=_start_of(date_from))
+    if date_to:
+        grants = grants.filter(granted_at__lt=_start_of(date_to + timedelta(days=1)))
+    return grants.order_by("-granted_at")

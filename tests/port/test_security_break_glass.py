@@ -162,3 +162,15 @@ def test_every_scoped_model_knows_its_way_to_the_survivor_and_scopes_with_a_gran
         count = model.objects.visible_to(outreach).count()  # compiles and runs
         if path and model.objects.filter(**{f"{path}": survivor.pk}).exists():
             assert count >= 1, f"{model._meta.label}: the grant does not open the survivor's rows"
+
+
+def test_the_supervisor_reviews_the_reason_in_the_audit_log(client, users, outside):
+    survivor, _ = outside
+    open_break_glass(users[Role.OUTREACH], survivor, REASON)
+    note = users[Role.SUPERVISOR].notifications.get()
+    client.force_login(users[Role.SUPERVISOR])
+    html = client.get(note.url).content.decode()
+    assert "Emergency access (break-glass)" in html
+    assert REASON in html and str(users[Role.OUTREACH]) in html
+    other = client.get(reverse("audit:log"), {"survivor": survivor.pk + 1000}).content.decode()
+    assert REASON not in other
