@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Notification, Team, User
+from .models import BreakGlassGrant, Notification, Team, User
 
 
 @admin.register(User)
@@ -18,6 +18,24 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "on_call_worker")
+
+
+@admin.register(BreakGlassGrant)
+class BreakGlassGrantAdmin(admin.ModelAdmin):
+    """Emergency accesses are a record of what happened: read-only, like the audit log."""
+
+    list_display = ("granted_at", "user", "survivor_id", "expires_at")
+    list_filter = ("granted_at",)
+    search_fields = ("survivor_id", "user__username")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 admin.site.register(Notification)

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from followups.messaging.models import Message
+from port.accounts.break_glass import open_break_glass
 from port.accounts.notify import notify_user
 from port.accounts.roles import Role
 from survivors.models import Consent, NaloxoneDistribution
@@ -188,6 +189,8 @@ def build_world(users, team, other_team):
     AccessLog.objects.create(**seen)
     AccessFailureLog.objects.create(**seen)
     TOTPDevice.objects.get_or_create(user=users[Role.ADMIN], confirmed=True, defaults={"name": "Admin's phone"})
+    # (for a third person, so that the walk's outside case stays outside)
+    open_break_glass(users[Role.COORDINATOR], SurvivorFactory(team=other_team), "The hospital called about them")
     return world
 
 
