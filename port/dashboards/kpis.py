@@ -3,15 +3,15 @@
 Each selector takes a `Scope` (whose numbers) and a `Period` (whole local days) and returns
 plain numbers; none loads rows into Python (the SQLite median fallback aside), so a
 dashboard costs the same few queries at 100 survivors or 100,000. The querysets that
-produce a number (`contact_events`, `reached_events`, ...) are the same ones the drill-down
-pages list, so the rows behind a number always add up to it.
+produce a number (`contact_events`, `period_referrals`, ...) are the ones the drill-down
+pages list, so the rows behind a number add up to it.
 """
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import BooleanField, Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from followups.models import ContactAttempt, FollowUp
 from referrals.models import TREATMENT_CATEGORIES, Referral, ReferralStatusChange
 from survivors.models import OverdoseEvent
 
-from .stats import median_between
+from . import stats
 
 LINKED_WITHIN_DAYS = 30
 
@@ -124,38 +124,66 @@ def event_attempts(scope, period):
     return ContactAttempt.objects.filter(followup__event__in=contact_events(scope, period).values("pk"))
 
 
-def reached_events(scope, period):
-    return contact_events(scope, period).filter(reached_ever()).annotate(first_reached_at=first_reached_at())
-
-
 def _people(condition=None):
     return Count("survivor", distinct=True, filter=condition)
+
+
+def event_outcomes(scope, period):
+    """One row per counted event with its first attempt, first reach and declines, from one join.
+
+    Comparing the first attempt with the deadline is the same as asking whether any attempt
+    came before it, and costs one grouped join instead of a subquery per event and question
+    (the drill-down pages ask the per-event `Exists` form; the tests hold both to the same rows).
+    """
+
+    attempt = "followups__attempts"
+    declined = Q(**{f"{attempt}__outcome": ContactAttempt.Outcome.REACHED_DECLINED})
+    return (
+        contact_events(scope, period)
+        .order_by()
+        .annotate(
+            first_attempt=Min(f"{attempt}__at"),
+            first_reach=Min(f"{attempt}__at", filter=Q(**{f"{attempt}__outcome__in": ContactAttempt.REACHED})),
+            n_declined=Count(f"{attempt}__pk", filter=declined),
+            n_attempts=Count(f"{attempt}__pk"),
+            # Asked only of reached events: CASE stops before the subqueries for the others.
+            linked=Case(
+                When(first_reach__isnull=False, then=linked_to_treatment(scope.user)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+    )
 
 
 def contact_figures(scope, period):
     """Events and people, attempted/reached within 72 h and 24 h, declined, not locatable, linked."""
 
-    deadline, target = settings.FOLLOWUP_DEADLINE_HOURS, settings.FOLLOWUP_TARGET_HOURS
+    deadline, target = _hours(settings.FOLLOWUP_DEADLINE_HOURS), _hours(settings.FOLLOWUP_TARGET_HOURS)
     conditions = {
-        "attempted_72h": Q(attempted_within(deadline)),
-        "reached_72h": Q(reached_within(deadline)),
-        "reached_24h": Q(reached_within(target)),
-        "attempted": Q(attempted_ever()),
-        "reached": Q(reached_ever()),
-        "declined": Q(declined_ever()),
+        "attempted_72h": Q(first_attempt__lte=F("occurred_at") + deadline),
+        "reached_72h": Q(first_reach__lte=F("occurred_at") + deadline),
+        "reached_24h": Q(first_reach__lte=F("occurred_at") + target),
+        "attempted": Q(first_attempt__isnull=False),
+        "reached": Q(first_reach__isnull=False),
+        "declined": Q(n_declined__gt=0),
     }
-    aggregates = {"events": Count("pk"), "people": _people()}
+    aggregates = {"events": Count("pk"), "people": _people(), "attempts": Coalesce(Sum("n_attempts"), 0)}
     for name, condition in conditions.items():
         aggregates[name] = Count("pk", filter=condition)
         aggregates[f"{name}_people"] = _people(condition)
-    aggregates["linked_people"] = _people(Q(reached_ever()) & Q(linked_to_treatment(scope.user)))
-    figures = contact_events(scope, period).aggregate(**aggregates)
-    figures["attempts"] = event_attempts(scope, period).count()
+    aggregates["linked_people"] = _people(conditions["reached"] & Q(linked=True))
+    outcomes = event_outcomes(scope, period)
+    if stats.in_database():
+        # Unreached events have no first reach: percentile_cont leaves them out.
+        aggregates["median_hours_to_contact"] = stats.median_aggregate("occurred_at", "first_reach")
+    figures = outcomes.aggregate(**aggregates)
     # Attempted but never reached, for any of the person's events in the period.
     figures["not_locatable_people"] = figures["attempted_people"] - figures["reached_people"]
-    figures["median_hours_to_contact"] = median_between(
-        reached_events(scope, period), "occurred_at", "first_reached_at"
-    )
+    if not stats.in_database():
+        figures["median_hours_to_contact"] = stats.median_in_python(
+            contact_events(scope, period).annotate(first_reach=first_reached_at()), "occurred_at", "first_reach"
+        )
     return figures
 
 
@@ -257,21 +285,29 @@ def treatment_figures(scope, period):
         parts = people if condition is None else people_where(condition)
         aggregates[f"{name}__s"] = parts["survivors"]
         aggregates[f"{name}__f"] = parts["family"]
+    qs = qs.annotate(made_day=_made_day())
+    if stats.in_database():
+        aggregates["median_days_to_admission"] = stats.median_aggregate("made_day", "admitted_on", unit="days")
     raw = qs.aggregate(**aggregates)
     figures = {"referrals": raw["referrals"], "admitted": raw["admitted"]}
     for name in groups:
         figures[name] = raw[f"{name}__s"] + raw[f"{name}__f"]
-    figures["median_days_to_admission"] = median_between(
-        admitted_referrals(scope, period), "made_day", "admitted_on", unit="days"
+    figures["median_days_to_admission"] = (
+        raw["median_days_to_admission"] if stats.in_database()
+        else stats.median_in_python(admitted_referrals(scope, period), "made_day", "admitted_on", unit="days")
     )
     return figures
+
+
+def _made_day():
+    return TruncDate("made_at", tzinfo=timezone.get_current_timezone())
 
 
 def admitted_referrals(scope, period):
     return (
         treatment_referrals(scope, period)
         .filter(admitted_on__isnull=False)
-        .annotate(made_day=TruncDate("made_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(made_day=_made_day())
     )
 
 
