@@ -21,15 +21,23 @@ def _hours(n):
     return timedelta(hours=n)
 
 
-def schedule_clock(followup):
-    """The side effects of the 24/48/72-hour clock, as rows the sweep will claim."""
+def clock_stages(followup):
+    """[(stage, due_at)] of a follow-up's clock: due at the target, a warning (initial follow-ups
+    only) at FOLLOWUP_WARNING_HOURS after the event, escalation at the deadline. The one rule
+    for both `schedule_clock` and bulk imports."""
 
     start = followup.deadline_at - _hours(settings.FOLLOWUP_DEADLINE_HOURS)
     stages = [(ScheduledEffect.Stage.DUE, followup.target_at)]
     if followup.kind == FollowUp.Kind.INITIAL:
         stages.append((ScheduledEffect.Stage.WARNING, start + _hours(settings.FOLLOWUP_WARNING_HOURS)))
     stages.append((ScheduledEffect.Stage.ESCALATE, followup.deadline_at))
-    for stage, due_at in stages:
+    return stages
+
+
+def schedule_clock(followup):
+    """The side effects of the 24/48/72-hour clock, as rows the sweep will claim (idempotent)."""
+
+    for stage, due_at in clock_stages(followup):
         ScheduledEffect.objects.get_or_create(followup=followup, stage=stage, defaults={"due_at": due_at})
 
 
