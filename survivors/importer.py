@@ -164,7 +164,7 @@ def _import_rows(batch, chunk):
         if len(exact) == 1:
             survivor_for[row.row] = exact[0].survivor_id
             matched += exact[0].survivor_id > 0
-        elif not matches and identity.has_name:
+        elif identity.has_name and not any(m.is_probable for m in matches):
             temp_id = -len(new_people) - 1
             new_people[temp_id] = _new_survivor(row, team, by)
             pool.add(replace(identity, survivor_id=temp_id))
@@ -207,7 +207,7 @@ def _new_survivor(row, team, by):
     return Survivor(
         team=team, legal_first_name=p["first_name"], legal_last_name=p["last_name"],
         date_of_birth=p.get("date_of_birth"), age_estimate=p.get("age_estimate"), sex=p.get("sex", ""),
-        phone=p.get("phone") or "", address=e.get("address", "") if at_home else "",
+        phone=p["phone"] if p.get("phone") is not None else "", address=e.get("address", "") if at_home else "",
         zip_code=e.get("zip_code", "") if at_home else "", created_by=by, updated_by=by,
     )
 
@@ -217,7 +217,7 @@ def _reported(row):
     return {
         "first_name": p.get("first_name", ""), "last_name": p.get("last_name", ""),
         "date_of_birth": p["date_of_birth"].isoformat() if p.get("date_of_birth") else "",
-        "phone": p["phone"].as_e164 if p.get("phone") else "", "sex": p.get("sex", ""),
+        "phone": p["phone"].as_e164 if p.get("phone") is not None else "", "sex": p.get("sex", ""),
         "age_estimate": p.get("age_estimate"),
     }
 

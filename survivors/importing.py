@@ -173,7 +173,7 @@ class ParsedRow:
         p = self.person
         return Identity.of(
             first_name=p.get("first_name", ""), last_name=p.get("last_name", ""),
-            date_of_birth=p.get("date_of_birth"), phones=[p["phone"]] if p.get("phone") else [],
+            date_of_birth=p.get("date_of_birth"), phones=[p.get("phone")],
         )
 
 

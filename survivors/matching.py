@@ -9,7 +9,8 @@ an exact match (same name and date of birth, or same name and phone) that is una
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast
 from rapidfuzz import fuzz
 
 from . import nicknames
@@ -37,9 +38,10 @@ _SCORES = {
 def e164(phone):
     """A phone (PhoneNumber or text already in E.164) as E.164 text; '' when empty."""
 
-    if not phone:
-        return ""
-    return phone.as_e164 if hasattr(phone, "as_e164") else str(phone)
+    # No truthiness test on a PhoneNumber: it validates the number each time (slow in bulk).
+    if phone is None or isinstance(phone, str):
+        return phone or ""
+    return phone.as_e164
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Identity:
             last=normalize_name(last_name),
             preferred=normalize_name(preferred_name),
             date_of_birth=date_of_birth,
-            phones=tuple(e164(p) for p in phones if p),
+            phones=tuple(p for p in (e164(p) for p in phones) if p),
             survivor_id=survivor_id,
         )
 
@@ -84,28 +86,47 @@ class Identity:
         return bool(self.first and self.last)
 
 
+def dates_could_be_one(a, b):
+    """Both dates known and plausibly the same one mistyped: one part differs, or day and month swapped."""
+
+    if a == b:
+        return True
+    differing = (a.year != b.year) + (a.month != b.month) + (a.day != b.day)
+    return differing == 1 or (a.year == b.year and a.month == b.day and a.day == b.month)
+
+
 @dataclass
 class Match:
     survivor_id: int
     reasons: list = field(default_factory=list)
     detail: str = ""
     survivor: object = None
+    # Both dates of birth known and clearly different: proposed, but weak evidence of one person.
+    dob_conflict: bool = False
 
     @property
     def score(self):
-        return sum(_SCORES[r] for r in self.reasons)
+        return sum(_SCORES[r] for r in self.reasons) - (25 if self.dob_conflict else 0)
+
+    @property
+    def is_probable(self):
+        """Strong enough to stop an import from creating a new person without the coordinator."""
+
+        return not self.dob_conflict or REASON_SAME_PHONE in self.reasons
 
     @property
     def is_exact(self):
         """Same name and the same date of birth or phone: safe to attach without asking."""
 
-        return REASON_SAME_NAME in self.reasons and (
+        return REASON_SAME_NAME in self.reasons and not self.dob_conflict and (
             REASON_SAME_DOB in self.reasons or REASON_SAME_PHONE in self.reasons
         )
 
     @property
     def explanation(self):
         parts = [f"{r} ({self.detail})" if r == REASON_NICKNAME and self.detail else r for r in self.reasons]
+        if self.dob_conflict:
+            parts.append("but a different date of birth")
         return "; ".join(parts)
 
 
@@ -154,7 +175,10 @@ def compare(new, old):
         reasons.append(REASON_SAME_PHONE)
     if not reasons:
         return None
-    return Match(survivor_id=old.survivor_id, reasons=reasons, detail=detail)
+    conflict = bool(new.date_of_birth and old.date_of_birth) and not dates_could_be_one(
+        new.date_of_birth, old.date_of_birth
+    )
+    return Match(survivor_id=old.survivor_id, reasons=reasons, detail=detail, dob_conflict=conflict)
 
 
 def candidate_name_keys(identity):
@@ -204,9 +228,16 @@ def find_matches(identity, queryset, *, exclude_ids=(), limit=MAX_PROPOSALS):
     return _rank(matches)[:limit]
 
 
+# Phones as stored (E.164 text): building PhoneNumber objects for thousands of rows is slow.
 _CANDIDATE_FIELDS = (
-    "id", "legal_first_name", "legal_last_name", "preferred_name", "date_of_birth", "phone", "phone_alt", "name_key",
+    "id", "search_first", "search_last", "preferred_name", "date_of_birth", "phone_text", "phone_alt_text", "name_key",
 )
+
+
+def _same_phone(phones):
+    # E.164 text as it is stored; Value() skips re-parsing each number for the query (slow in bulk).
+    texts = [Value(p) for p in phones]
+    return Q(phone__in=texts) | Q(phone_alt__in=texts)
 
 
 class CandidatePool:
@@ -235,18 +266,23 @@ class CandidatePool:
                 dobs.add(identity.date_of_birth)
             keys |= candidate_name_keys(identity)
         for values, condition in (
-            (phones, lambda c: Q(phone__in=c) | Q(phone_alt__in=c)),
+            (phones, _same_phone),
             (dobs, lambda c: Q(date_of_birth__in=c)),
             (keys, lambda c: Q(name_key__in=c)),
         ):
             values = sorted(values)
             for start in range(0, len(values), chunk):
-                rows = queryset.filter(condition(values[start:start + chunk])).values_list(*_CANDIDATE_FIELDS)
+                rows = (
+                    queryset.filter(condition(values[start:start + chunk]))
+                    .annotate(phone_text=Cast("phone", CharField()), phone_alt_text=Cast("phone_alt", CharField()))
+                    .values_list(*_CANDIDATE_FIELDS)
+                )
                 for pk, first, last, preferred, dob, phone, phone_alt, key in rows:
                     if pk not in self.people:
-                        identity = Identity.of(
-                            first_name=first, last_name=last, preferred_name=preferred, date_of_birth=dob,
-                            phones=(phone, phone_alt), survivor_id=pk,
+                        # search_first/last are already normalised: no need to do it again per row.
+                        identity = Identity(
+                            first=first, last=last, preferred=normalize_name(preferred) if preferred else "",
+                            date_of_birth=dob, phones=tuple(p for p in (phone, phone_alt) if p), survivor_id=pk,
                         )
                         self.add(identity, key=key)
 

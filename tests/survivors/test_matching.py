@@ -97,11 +97,28 @@ def test_matching_takes_one_query_per_candidate_source(person, django_assert_num
 
 def test_the_pool_matches_many_rows_like_the_single_matcher(person):
     existing = person(legal_first_name="Robert", legal_last_name="Smith", date_of_birth=DOB)
-    rows = [incoming("Bob", "Smith"), incoming("Robert", "Smith", DOB), incoming("Mary", "Jones")]
+    other = person(legal_first_name="Lu", legal_last_name="Chen", phone="+12025550177", date_of_birth=None)
+    rows = [incoming("Bob", "Smith"), incoming("Robert", "Smith", DOB), incoming("Mary", "Jones"),
+            incoming("Al", "Green", phone=parse_phone("202 555 0177"))]
     pool = CandidatePool()
     pool.load(rows, Survivor.objects.all())
-    assert [[m.survivor_id for m in pool.matches(r)] for r in rows] == [[existing.pk], [existing.pk], []]
+    assert [[m.survivor_id for m in pool.matches(r)] for r in rows] == [[existing.pk], [existing.pk], [], [other.pk]]
     assert pool.matches(rows[1])[0].is_exact
+
+
+def test_the_same_name_with_a_clearly_different_birthday_is_shown_but_weak(person):
+    person(legal_first_name="John", legal_last_name="Smith", date_of_birth=date(1952, 3, 1), phone="+12025550142")
+    [match] = find_matches(incoming("John", "Smith", date(1981, 7, 9), parse_phone("2025550142")),
+                           Survivor.objects.all())
+    # Father and son at one address: same name and phone, but not the same person for sure.
+    assert match.dob_conflict and not match.is_exact
+    assert "different date of birth" in match.explanation
+
+
+def test_a_mistyped_birthday_is_not_a_conflict():
+    assert matching.dates_could_be_one(date(1985, 4, 12), date(1985, 12, 4))  # day and month swapped
+    assert matching.dates_could_be_one(date(1985, 4, 12), date(1986, 4, 12))  # one part differs
+    assert not matching.dates_could_be_one(date(1985, 4, 12), date(1990, 1, 2))
 
 
 def test_compare_is_pure_and_symmetric_for_names():
