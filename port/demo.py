@@ -126,6 +126,9 @@ def load_domain_demo(*, teams, users, stdout=None):
     for followup in FollowUp.objects.filter(status="open", kind="initial", deadline_at__lt=now, escalated_at=None):
         escalate(followup)
 
+    from survivors.demo import load_intake_demo
+
+    load_intake_demo(survivors=survivors, users=users, rng=rng)
     try:
         from referrals.demo import load_referrals_demo
     except ImportError:

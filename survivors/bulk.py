@@ -1,7 +1,8 @@
 """Bulk twins of single-row writes, for the importer: a few statements per chunk, not per row.
 
 `open_followups_in_bulk` follows the rules of followups.services.open_followups_for_event
-(which kind, target and deadline, round-robin assignment, the clock's stages, the audit row);
+(which kind, target and deadline, round-robin assignment, the audit row) and takes the clock's
+stages from followups.services.clock_stages;
 tests/survivors/test_bulk_followups.py checks that both give the same rows. Instead of one
 notification per follow-up, the importer tells each worker once how many they were given.
 """
@@ -67,6 +68,7 @@ def open_followups_in_bulk(events, *, by=None):
     """The initial (or family-support) follow-up of each event that needs one, with its clock."""
 
     from followups.models import FollowUp, ScheduledEffect
+    from followups.services import clock_stages
 
     hours = lambda n: timedelta(hours=n)  # noqa: E731
     wanted = [(event, kind) for event in events if (kind := _kind_for(event))]
@@ -92,14 +94,9 @@ def open_followups_in_bulk(events, *, by=None):
                 )
             )
     FollowUp.objects.bulk_create(followups, batch_size=2000)
-    effects = []
-    for f in followups:
-        start = f.deadline_at - hours(settings.FOLLOWUP_DEADLINE_HOURS)
-        stages = [(ScheduledEffect.Stage.DUE, f.target_at)]
-        if f.kind == FollowUp.Kind.INITIAL:
-            stages.append((ScheduledEffect.Stage.WARNING, start + hours(settings.FOLLOWUP_WARNING_HOURS)))
-        stages.append((ScheduledEffect.Stage.ESCALATE, f.deadline_at))
-        effects += [ScheduledEffect(followup=f, stage=stage, due_at=due_at) for stage, due_at in stages]
+    effects = [
+        ScheduledEffect(followup=f, stage=stage, due_at=due_at) for f in followups for stage, due_at in clock_stages(f)
+    ]
     ScheduledEffect.objects.bulk_create(effects, batch_size=2000)
     AuditEvent.objects.bulk_create(
         [
