@@ -43,13 +43,7 @@ def worklist(request):
 def team_worklist(request):
     form = TeamWorklistFilter(request.GET or None, user=request.user)
     page = Paginator(selectors.team_followups(request.user, **form.filters()), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "followups/team_worklist.html",
-        {"page_title": "Team worklist", "form": form, "page": page, "query": query.urlencode()},
-    )
+    return render(request, "followups/team_worklist.html", {"page_title": "Team worklist", "form": form, "page": page})
 
 
 @require_GET

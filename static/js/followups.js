@@ -33,6 +33,17 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
-  form.addEventListener("change", update);
+  // The chosen button looks pressed (the radio inside it is checked either way).
+  function markChosen() {
+    form.querySelectorAll(".button-radios label.btn").forEach(function (label) {
+      const input = label.querySelector("input[type=radio]");
+      label.classList.toggle("active", Boolean(input && input.checked));
+    });
+  }
+
+  form.addEventListener("change", function () {
+    markChosen();
+    update();
+  });
   update();
 });

@@ -204,8 +204,8 @@ def test_the_attempt_form_starts_with_a_visit_now_and_nothing_left_behind(client
         page = client.get(reverse("followups:log_attempt", args=[followup.pk])).content.decode()
         local_now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
-    assert 'name="method" id="id_method_0" value="visit" autocomplete="off" checked' in page
-    assert 'value="nothing" autocomplete="off" checked' in page
+    assert 'name="method" id="id_method_0" value="visit" checked' in page
+    assert 'value="nothing" checked' in page
     assert 'id="id_method_0" value="---------"' not in page
     assert f'value="{local_now}"' in page
     assert 'id="id_send_fallback" checked' in page
@@ -326,3 +326,13 @@ def test_the_followup_page_sends_the_fallback_text_in_one_tap(client, team, crew
 
     assert f'id="fallback-{followup.pk}"' in response.content.decode()
     assert Message.objects.filter(followup=followup).count() == 1
+
+
+def test_the_team_worklist_pages_keep_the_filters(client, team, crew):
+    make_followups(team, crew["worker"], 51)
+    client.force_login(crew["coordinator"])
+
+    page = client.get(reverse("followups:team_worklist"), {"worker": crew["worker"].pk, "status": "open"})
+
+    assert f'href="?worker={crew["worker"].pk}&amp;status=open&amp;page=2"' in page.content.decode()
+    assert "51 follow-ups" in page.content.decode()
