@@ -80,7 +80,7 @@ class PersonForm(_PersonRules):
         model = Survivor
         fields = PERSON_FIELDS
         labels = {"legal_first_name": "First name (legal)", "legal_last_name": "Last name (legal)",
-                  "age_estimate": "Age (estimate, if no date of birth)", "zip_code": "ZIP code"}
+                  "age_estimate": "Estimated age (when the birthday is unknown)", "zip_code": "ZIP code"}
 
 
 class SurvivorForm(_PersonRules):
