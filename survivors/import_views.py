@@ -64,7 +64,11 @@ def import_preview(request, pk):
     if batch.status != ImportBatch.Status.PREVIEWED:
         return redirect("survivors:import_status" if batch.status != ImportBatch.Status.UPLOADED
                         else "survivors:import_mapping", batch.pk)
-    validated = importer.read_batch(batch)
+    try:
+        validated = importer.read_batch(batch)
+    except importing.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("survivors:import_upload")
     known = importer.existing_incidents(batch.source, [r.incident_number for r in validated.rows])
     new_rows = [r for r in validated.rows if r.incident_number not in known]
     return render(request, "survivors/import_preview.html", {
@@ -106,12 +110,10 @@ def import_bad_rows(request, pk):
     """The rows that could not be imported, with the reason in a last column, to fix and upload again."""
 
     batch = _batch(request, pk)
-    if batch.is_finished:
-        header, bad_rows = batch.headers, batch.bad_rows
-    else:
-        validated = importer.read_batch(batch)
-        header, bad_rows = batch.headers, validated.bad_rows
+    bad_rows = batch.bad_rows
+    if not batch.started_at and batch.content:  # not imported yet: the rows as the preview sees them
+        bad_rows = importer.read_batch(batch).bad_rows
     record_event(request, "export", batch, detail=f"bad rows of import {batch.pk}: {len(bad_rows)} rows")
-    response = HttpResponse(importing.bad_rows_csv(header, bad_rows), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(importing.bad_rows_csv(batch.headers, bad_rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rows-to-fix.csv"'
     return response

@@ -78,7 +78,7 @@ def survivor_edit(request, pk):
         messages.success(request, "Saved.")
         return redirect("survivors:detail", survivor.pk)
     return render(
-        request, "survivors/survivor_form.html",
+        request, "survivors/record_form.html",
         {"page_title": f"Edit {survivor.display_name}", "form": form, "survivor": survivor},
     )
 

@@ -6,6 +6,13 @@ from port.accounts.roles import Role
 from tests.factories import SurvivorFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 costs seconds per user on a busy machine; these tests are not about passwords."""
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def coordinator(users):
     return users[Role.COORDINATOR]
