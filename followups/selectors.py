@@ -1,6 +1,7 @@
 """Read queries for follow-ups that several pages share (each a fixed number of queries)."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from port.accounts.scoping import get_visible_or_404
@@ -8,13 +9,22 @@ from port.accounts.scoping import get_visible_or_404
 from .models import ContactAttempt, FollowUp
 
 
+def _count_of(attempts):
+    """A per-row count as a correlated subquery: no join and no GROUP BY, so a page's LIMIT applies
+    before anything is counted (a join made the team worklist aggregate every open follow-up)."""
+
+    counted = attempts.order_by().values("followup").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def with_attempt_summary(qs):
     """Annotate each follow-up with its attempt count and its latest attempt's outcome and time."""
 
-    latest = ContactAttempt.objects.filter(followup=OuterRef("pk")).order_by("-at", "-id")
+    attempts = ContactAttempt.objects.filter(followup=OuterRef("pk"))
+    latest = attempts.order_by("-at", "-id")
     return qs.annotate(
-        attempt_count=Count("attempts", distinct=True),
-        unreached_count=Count("attempts", filter=~Q(attempts__outcome__in=ContactAttempt.REACHED), distinct=True),
+        attempt_count=_count_of(attempts),
+        unreached_count=_count_of(attempts.exclude(outcome__in=ContactAttempt.REACHED)),
         last_outcome=Subquery(latest.values("outcome")[:1]),
         last_attempt_at=Subquery(latest.values("at")[:1]),
     )
