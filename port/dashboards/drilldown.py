@@ -176,19 +176,8 @@ def drill_key_for(kpi_key):
 def for_display(drill, qs):
     """The listed rows with what each template shows, joined up front (no query per row)."""
 
-    deadline, target = settings.FOLLOWUP_DEADLINE_HOURS, settings.FOLLOWUP_TARGET_HOURS
     if drill.kind == "events":
-        return (
-            qs.select_related("survivor", "team")
-            .annotate(
-                attempted_72h=kpis.attempted_within(deadline),
-                reached_72h=kpis.reached_within(deadline),
-                reached_24h=kpis.reached_within(target),
-                first_reached_at=kpis.first_reached_at(),
-                n_attempts=kpis.attempts_count(),
-            )
-            .order_by("-occurred_at", "-pk")
-        )
+        return qs.select_related("survivor", "team").annotate(**kpis.contact_flags()).order_by("-occurred_at", "-pk")
     if drill.kind == "people":
         return qs.select_related("team").order_by("legal_last_name", "legal_first_name", "pk")
     if drill.kind == "attempts":

@@ -6,7 +6,6 @@ Files are streamed row by row from one query, so a year of events costs no more 
 import csv
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -91,17 +90,12 @@ def _yes_no(flag, applies=True):
 def events_with_flags(scope, period):
     """Every event of the period (fatal and unmatched ones too) with the contact flags of the KPIs."""
 
-    deadline, target = settings.FOLLOWUP_DEADLINE_HOURS, settings.FOLLOWUP_TARGET_HOURS
     counted = kpis.contact_events(scope, period)
     repeat_ids = kpis.repeat_survivor_ids(scope, period)
     return (
         kpis.period_events(scope, period)
         .annotate(
-            attempted_72h=kpis.attempted_within(deadline),
-            reached_72h=kpis.reached_within(deadline),
-            reached_24h=kpis.reached_within(target),
-            first_reached=kpis.first_reached_at(),
-            n_attempts=kpis.attempts_count(),
+            **kpis.contact_flags(),
             declined=kpis.declined_ever(),
             linked=kpis.linked_to_treatment(scope.user),
             counted=Exists(counted.filter(pk=OuterRef("pk"))),
@@ -117,7 +111,7 @@ def deidentified_rows(scope, period):
     fields = (
         "occurred_at", "survivor_id", "survivor__date_of_birth", "survivor__age_estimate", "survivor__sex",
         "zip_code", "source", "outcome", "naloxone_administered", "naloxone_by", "transported_to",
-        "agreed_to_followup", "attempted_72h", "reached_72h", "reached_24h", "first_reached", "n_attempts",
+        "agreed_to_followup", "attempted_72h", "reached_72h", "reached_24h", "first_reached_at", "n_attempts",
         "declined", "linked", "counted", "repeat",
     )
     for e in events_with_flags(scope, period).values(*fields).iterator(chunk_size=2000):
@@ -128,8 +122,8 @@ def deidentified_rows(scope, period):
             person = people.setdefault(e["survivor_id"], f"P{len(people) + 1}")
         counted = e["counted"]
         hours = ""
-        if counted and e["first_reached"] is not None:
-            hours = round((e["first_reached"] - e["occurred_at"]).total_seconds() / 3600, 1)
+        if counted and e["first_reached_at"] is not None:
+            hours = round((e["first_reached_at"] - e["occurred_at"]).total_seconds() / 3600, 1)
         yield [
             person,
             week,
@@ -150,7 +144,7 @@ def deidentified_rows(scope, period):
             hours,
             e["n_attempts"] if counted else "",
             _yes_no(e["declined"], counted),
-            _yes_no(e["linked"] and e["first_reached"] is not None, counted),
+            _yes_no(e["linked"] and e["first_reached_at"] is not None, counted),
             _yes_no(e["repeat"], counted),
         ]
 
@@ -182,10 +176,10 @@ def identified_rows(scope, period):
             _yes_no(e.attempted_72h, counted),
             _yes_no(e.reached_24h, counted),
             _yes_no(e.reached_72h, counted),
-            timezone.localtime(e.first_reached).isoformat() if counted and e.first_reached else "",
+            timezone.localtime(e.first_reached_at).isoformat() if counted and e.first_reached_at else "",
             e.n_attempts if counted else "",
             _yes_no(e.declined, counted),
-            _yes_no(e.linked and e.first_reached is not None, counted),
+            _yes_no(e.linked and e.first_reached_at is not None, counted),
         ]
 
 

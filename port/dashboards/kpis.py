@@ -99,6 +99,19 @@ def linked_to_treatment(user):
     return Exists(by_field) | Exists(by_history)
 
 
+def contact_flags():
+    """The per-event answers an event list shows: attempted/reached within the windows, first reach."""
+
+    deadline, target = settings.FOLLOWUP_DEADLINE_HOURS, settings.FOLLOWUP_TARGET_HOURS
+    return {
+        "attempted_72h": attempted_within(deadline),
+        "reached_72h": reached_within(deadline),
+        "reached_24h": reached_within(target),
+        "first_reached_at": first_reached_at(),
+        "n_attempts": attempts_count(),
+    }
+
+
 # --- The events counted ------------------------------------------------------------------
 
 

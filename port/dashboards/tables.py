@@ -169,7 +169,7 @@ def key_figures(current, previous, link=None):
     for kpi in KPIS:
         row = [label(kpi.label)]
         for snap, m in ((current, now[kpi.key]), (previous, before[kpi.key])):
-            href = link(kpi.key, snap.period) if link else ""
+            href = link(kpi.key, snap.period) if link and m.value is not None else ""
             row.append(Cell(fmt(kpi.kind, m), csv_number(kpi.kind, m), m.people, href))
         row.append(Cell(kpi.definition))
         table.rows.append(row)

@@ -41,6 +41,15 @@ def _filters(request):
     return form, period, scope
 
 
+def _bad_filters(form):
+    """A 400 naming what to fix, for pages and files that must not fall back to another period."""
+
+    if not form.errors:
+        return None
+    problems = " ".join(e for errs in form.errors.values() for e in errs)
+    return HttpResponseBadRequest(f"Choose a valid period and team: {problems}", content_type="text/plain")
+
+
 def _linker(scope):
     """drill URLs: `link(key, period, **params)`; the key of a figure maps to the rows that make it."""
 
@@ -119,20 +128,28 @@ def dashboard(request):
     })
 
 
-def rows(request, key):
-    """The rows behind one number, scoped like the number; viewing them is audited."""
+def _drill(request, key):
+    """(drill, period, scope, rows) for a figure's rows, or a 400 response naming what to fix."""
 
     drill = drilldown.DRILLS.get(key)
     if drill is None:
         raise Http404("No such figure.")
     form, period, scope = _filters(request)
-    if form.errors:
-        problems = " ".join(e for errs in form.errors.values() for e in errs)
-        return HttpResponseBadRequest(f"Choose a valid period: {problems}")
+    if bad := _bad_filters(form):
+        return bad
     try:
-        qs = drill.rows(scope, period, request.GET)
+        return drill, period, scope, drill.rows(scope, period, request.GET)
     except ValidationError as exc:
-        return HttpResponseBadRequest(" ".join(exc.messages))
+        return HttpResponseBadRequest(" ".join(exc.messages), content_type="text/plain")
+
+
+def rows(request, key):
+    """The rows behind one number, scoped like the number; viewing them is audited."""
+
+    found = _drill(request, key)
+    if isinstance(found, HttpResponseBadRequest):
+        return found
+    drill, period, scope, qs = found
     page = Paginator(drilldown.for_display(drill, qs), DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     where = period.label if drill.uses_period else "now"
     record_event(request, "view", None, detail=f"dashboard rows: {drill.key}, {where}, {scope.label}"[:300])
@@ -155,6 +172,8 @@ def export_table(request, table):
     """CSV of one dashboard table; `suppressed=1` hides small cells for sharing outside the team."""
 
     form, period, scope = _filters(request)
+    if bad := _bad_filters(form):
+        return bad
     if table == "report_referrals":
         with stats.analytics_transaction():
             current, previous = kpis.snapshot(scope, period), kpis.snapshot(scope, period.previous())
@@ -179,6 +198,8 @@ def export_deidentified(request):
     if not request.user.reads_reports:
         raise PermissionDenied("Only report roles may export event-level data.")
     form, period, scope = _filters(request)
+    if bad := _bad_filters(form):
+        return bad
     record_event(request, "export", None, detail=f"de-identified events, {period.label}, {scope.label}"[:300])
     return exports.csv_response(
         f"events-deidentified-{period.first_day}-{period.last_day}.csv", exports.deidentified_rows(scope, period)
@@ -189,6 +210,8 @@ def export_identified(request):
     if not request.user.exports_identified:
         raise PermissionDenied("Your role may not export identified data.")
     form, period, scope = _filters(request)
+    if bad := _bad_filters(form):
+        return bad
     count = kpis.period_events(scope, period).count()
     record_event(
         request, "export", None, detail=f"identified events ({count} rows), {period.label}, {scope.label}"[:300]
@@ -203,14 +226,11 @@ def rows_export(request, key):
 
     if not request.user.exports_identified:
         raise PermissionDenied("Your role may not export identified data.")
-    drill = drilldown.DRILLS.get(key)
-    if drill is None:
-        raise Http404("No such figure.")
-    form, period, scope = _filters(request)
-    try:
-        qs = drilldown.for_display(drill, drill.rows(scope, period, request.GET))
-    except ValidationError as exc:
-        return HttpResponseBadRequest(" ".join(exc.messages))
+    found = _drill(request, key)
+    if isinstance(found, HttpResponseBadRequest):
+        return found
+    drill, period, scope, qs = found
+    qs = drilldown.for_display(drill, qs)
     where = period.label if drill.uses_period else "now"
     record_event(request, "export", None, detail=f"dashboard rows {drill.key}, {where}, {scope.label}"[:300])
     return exports.csv_response(f"{drill.key}-rows.csv", exports.drill_rows(drill, qs))

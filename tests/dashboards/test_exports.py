@@ -161,3 +161,12 @@ def test_age_bands_and_zip3_follow_safe_harbor():
     assert zip3("45011-1234") == "450"
     assert zip3("03601") == "000"  # a three-digit area of fewer than 20,000 people
     assert zip3("") == "" and zip3("ABCDE") == ""
+
+
+def test_a_file_for_impossible_dates_is_refused_with_the_reason(client, login, dataset):
+    login(dataset.coordinator)
+    response = client.get(reverse("dashboards:export_deidentified"),
+                          {"period": "custom", "date_from": "2026-03-14", "date_to": "2026-03-01"})
+    assert response.status_code == 400
+    assert b"The last day must be on or after the first day." in response.content
+    assert not _exports(dataset.coordinator).exists()
