@@ -47,6 +47,7 @@ def open_break_glass(user, survivor, reason, *, request=None):
                 text=f"{user} used emergency access to record #{survivor.pk}, outside their teams.",
                 url=review_url,
             )
+    user.forget_scope()
     return grant
 
 

@@ -97,9 +97,37 @@ class User(AbstractUser):
         return self.role in OTP_REQUIRED_ROLES or settings.OTP_REQUIRED_FOR_ALL
 
     def team_ids(self):
-        if not hasattr(self, "_team_ids"):
-            self._team_ids = list(self.teams.values_list("id", flat=True))
-        return self._team_ids
+        return self._scope()[0]
+
+    def break_glass_survivor_ids(self):
+        """Survivors this user may see outside their teams right now (active break-glass grants)."""
+
+        now = timezone.now()
+        return [survivor_id for survivor_id, expires_at in self._scope()[1] if expires_at > now]
+
+    def _scope(self):
+        """Teams and break-glass grants in one query, once per user object (that is, per request).
+
+        Grants keep their expiry, so one that ends during the request stops counting at once;
+        open_break_glass forgets this cache for the user it grants to.
+        """
+
+        if not hasattr(self, "_scope_cache"):
+            teams = User.teams.through.objects.filter(user_id=self.pk).values_list(
+                models.Value("team"), "team_id", models.Value(None, output_field=models.DateTimeField())
+            )
+            grants = BreakGlassGrant.objects.filter(user_id=self.pk, expires_at__gt=timezone.now()).values_list(
+                models.Value("grant"), "survivor_id", "expires_at"
+            )
+            rows = list(teams.union(grants, all=True))
+            self._scope_cache = (
+                [pk for kind, pk, _ in rows if kind == "team"],
+                [(pk, expires_at) for kind, pk, expires_at in rows if kind == "grant"],
+            )
+        return self._scope_cache
+
+    def forget_scope(self):
+        self.__dict__.pop("_scope_cache", None)
 
 
 class Notification(models.Model):
