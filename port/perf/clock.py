@@ -28,11 +28,11 @@ def _older_status(rng):
         return "reached"
     if r < 0.58:
         return "declined"
-    if r < 0.93:
+    if r < 0.95:
         return "closed_unreached"
-    if r < 0.96:
+    if r < 0.99:
         return "cancelled"
-    return "open"
+    return "open"  # overdue, still being tried
 
 
 def load_followups(ctx):

@@ -202,20 +202,26 @@ ev AS (
   FROM survivors_overdoseevent e LEFT JOIN survivors_survivor s ON s.id = e.survivor_id
   WHERE e.occurred_at >= %(start)s AND e.occurred_at < %(end)s AND {teams}
 ),
+att AS (
+  SELECT f.event_id, count(*) AS n, min(ca.at) AS first_at,
+         min(ca.at) FILTER (WHERE ca.outcome IN ('reached_engaged', 'reached_declined')) AS first_reached,
+         bool_or(ca.outcome = 'reached_declined') AS declined
+  FROM followups_followup f JOIN followups_contactattempt ca ON ca.followup_id = f.id
+  WHERE f.event_id IN (SELECT id FROM ev)
+  GROUP BY f.event_id
+),
+linked AS (
+  SELECT DISTINCT ev.id FROM ev JOIN referrals_referral r ON r.survivor_id = ev.survivor_id
+  WHERE r.category IN ('moud', 'detox', 'inpatient', 'outpatient')
+    AND r.connected_at >= ev.occurred_at AND r.connected_at <= ev.occurred_at + interval '30 days'
+),
 facts AS (
-  SELECT ev.*, a.n, a.first_at, a.first_reached, a.declined,
-    a.first_at <= ev.occurred_at + interval '72 hours' AS attempted_72h,
-    a.first_reached <= ev.occurred_at + interval '72 hours' AS reached_72h,
-    a.first_reached <= ev.occurred_at + interval '24 hours' AS reached_24h,
-    EXISTS (SELECT 1 FROM referrals_referral r WHERE r.survivor_id = ev.survivor_id
-            AND r.category IN ('moud', 'detox', 'inpatient', 'outpatient')
-            AND r.connected_at >= ev.occurred_at AND r.connected_at <= ev.occurred_at + interval '30 days') AS linked
-  FROM ev LEFT JOIN LATERAL (
-    SELECT count(*) AS n, min(ca.at) AS first_at,
-           min(ca.at) FILTER (WHERE ca.outcome IN ('reached_engaged', 'reached_declined')) AS first_reached,
-           coalesce(bool_or(ca.outcome = 'reached_declined'), false) AS declined
-    FROM followups_followup f JOIN followups_contactattempt ca ON ca.followup_id = f.id
-    WHERE f.event_id = ev.id) a ON TRUE
+  SELECT ev.*, coalesce(att.n, 0) AS n, att.first_at, att.first_reached, coalesce(att.declined, false) AS declined,
+    coalesce(att.first_at <= ev.occurred_at + interval '72 hours', false) AS attempted_72h,
+    coalesce(att.first_reached <= ev.occurred_at + interval '72 hours', false) AS reached_72h,
+    coalesce(att.first_reached <= ev.occurred_at + interval '24 hours', false) AS reached_24h,
+    linked.id IS NOT NULL AS linked
+  FROM ev LEFT JOIN att ON att.event_id = ev.id LEFT JOIN linked ON linked.id = ev.id
 )
 """
 

@@ -1,5 +1,6 @@
 """The pages the benchmark times, each beside its floor (port.perf.floors), on the generated dataset."""
 
+import html
 import itertools
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -88,10 +89,13 @@ class Actors:
         self.team_ids = [team_id]
         self.coordinator = bench.filter(role="coordinator", teams=team_id).first()
         self.supervisor = bench.filter(role="supervisor").first()
-        self.heavy_survivor = (
-            Survivor.objects.filter(team_id=team_id, deleted_at__isnull=True)
-            .annotate(n=Count("events")).order_by("-n").values_list("pk", "n").first()
+        # The person with the most events, seen by their team's coordinator.
+        heavy = (
+            Survivor.objects.filter(deleted_at__isnull=True)
+            .annotate(n=Count("events")).order_by("-n").values_list("pk", "n", "team_id").first()
         )
+        self.heavy_survivor = heavy[:2]
+        self.heavy_coordinator = bench.filter(role="coordinator", teams=heavy[2]).first()
 
 
 def build_cases(actors, runs):
@@ -136,24 +140,26 @@ def build_cases(actors, runs):
 
     def search(field, value_of):
         def run(i):
-            value = value_of(picks[i])
-            response = coordinator.post(list_url, {field: value}, secure=True, follow=True)
+            response = coordinator.post(list_url, {field: value_of(picks[i])}, secure=True, follow=True)
             _check(response, (200,), f"search by {field}")
+            if html.escape(picks[i][1]) not in response.content.decode():
+                raise PageFailed(f"search by {field}: the person searched for is not on the result page")
         return run
 
     if list_url:
         cases.append(Case("survivor search by name", search("name", lambda p: f"{p[0]} {p[1]}"),
                           lambda i: floors.search_by_name(a.team_ids, normalize_name(f"{picks[i][0]} {picks[i][1]}")),
                           list_page=True))
-        cases.append(Case("survivor search by phone", search("phone", lambda p: _national(p[2])),
-                          lambda i: floors.search_by_phone(a.team_ids, str(picks[i][2])), list_page=True))
-        get_case("survivor list (no search)", coordinator, list_url, None, list_page=True,
+        cases.append(Case("survivor search by phone", search("phone", lambda p: p[2].as_national),
+                          lambda i: floors.search_by_phone(a.team_ids, picks[i][2].as_e164), list_page=True))
+        get_case("survivor list (no search)", client_for(a.coordinator), list_url, None, list_page=True,
                  note="not asked for; the page a coordinator opens first")
     else:
         cases += [Case("survivor search by name", None), Case("survivor search by phone", None)]
 
     heavy_id, heavy_events = a.heavy_survivor
-    get_case(f"survivor page ({heavy_events} events)", coordinator, url_or_none("survivors:detail", heavy_id),
+    get_case(f"survivor page ({heavy_events} events)", client_for(a.heavy_coordinator),
+             url_or_none("survivors:detail", heavy_id),
              lambda i: floors.survivor_page(heavy_id))
 
     cases += _post_cases(a, coordinator, outreach, runs)
@@ -170,11 +176,6 @@ def build_cases(actors, runs):
              url_or_none("dashboards:export_deidentified", **year),
              lambda i: floors.deidentified_export(None, midnight - timedelta(days=365), midnight))
     return cases
-
-
-def _national(e164):
-    digits = str(e164)[2:]
-    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
 def _post_cases(a, coordinator, outreach, runs):
