@@ -174,6 +174,12 @@ def test_every_url_has_expectations():
     assert not missing, "\n".join(f"add expectations for {key} ({where})" for key in missing)
 
 
+def test_a_new_page_without_expectations_is_reported(settings):
+    settings.ROOT_URLCONF = "tests.port.urls_with_a_new_page"
+    missing = [r.key for r in routes() if expectation_for(r) is None]
+    assert missing == ["survivors:brand_new_page"]
+
+
 def test_the_expectations_name_only_urls_that_exist():
     keys = {r.key for r in routes()}
     stale = sorted((set(EXPECTATIONS) | set(ADMIN_EXPECTATIONS)) - keys)
