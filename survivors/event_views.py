@@ -55,6 +55,8 @@ def event_create(request):
     fixed_id = request.GET.get("survivor") or request.POST.get("survivor")
     fixed = get_visible_or_404(_people(user), user, pk=fixed_id) if fixed_id and fixed_id.isdigit() else None
     event_form = EventForm(request.POST or None, user=user, prefix="event")
+    if fixed is not None:
+        event_form.fields.pop("team", None)  # the event goes to the person's own team
     person_form = None if fixed else PersonForm(request.POST or None, prefix="person")
     matches, choice = [], request.POST.get("person_choice", "")
     team = default_team(user)
