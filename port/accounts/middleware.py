@@ -33,7 +33,11 @@ class SessionTimeoutMiddleware:
                 reason = "idle" if now - last_seen > idle_limit else "absolute"
                 request.logout_reason = f"session timeout ({reason})"  # the logout signal audits it
                 logout(request)
-                return redirect_to_login(request.get_full_path())
+                response = redirect_to_login(request.get_full_path())
+                if request.headers.get("HX-Request") == "true":
+                    # htmx would swap the login page into a fragment: send the whole page there.
+                    return HttpResponseClientRedirect(response["Location"])
+                return response
             request.session["last_seen_at"] = now
         return self.get_response(request)
 

@@ -93,3 +93,13 @@ def test_the_lockout_is_per_account_not_for_everyone(client, users):
     other = users[Role.COORDINATOR]
     response = client.post(reverse("login"), {"username": other.username, "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_a_timed_out_htmx_request_sends_the_whole_page_to_login(client, users):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(users[Role.OUTREACH])
+        page(client)
+        clock.shift(timedelta(minutes=16))
+        response = client.get(reverse("notifications"), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].startswith(reverse("login"))
