@@ -127,6 +127,10 @@ def _event_times(ctx):
     n, e = ctx.counts.survivors, ctx.counts.events
     span = YEARS * 365 * 86400
     times = [[now - timedelta(seconds=rng.random() * span)] for _ in range(n)]
+    # This week's events, whatever the scale: follow-ups on the 24-72 hour clock, some due now.
+    recent = max(20, n // 300)
+    for i in range(1, n, max(1, n // recent)):
+        times[i][0] = now - timedelta(hours=rng.uniform(1, 96))
     extra = e - n
     heavy = min(60, extra)
     unmatched = []
