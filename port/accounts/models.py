@@ -119,7 +119,8 @@ class User(AbstractUser):
             grants = BreakGlassGrant.objects.filter(user_id=self.pk, expires_at__gt=timezone.now()).values_list(
                 models.Value("grant"), "survivor_id", "expires_at"
             )
-            rows = list(teams.union(grants, all=True))
+            # No ORDER BY inside the union: SQLite refuses it in compound statements.
+            rows = list(teams.order_by().union(grants.order_by(), all=True))
             self._scope_cache = (
                 [pk for kind, pk, _ in rows if kind == "team"],
                 [(pk, expires_at) for kind, pk, expires_at in rows if kind == "grant"],
