@@ -126,20 +126,12 @@ def load_domain_demo(*, teams, users, stdout=None):
     for followup in FollowUp.objects.filter(status="open", kind="initial", deadline_at__lt=now, escalated_at=None):
         escalate(followup)
 
+    from followups.messaging.demo import load_messaging_demo
+    from referrals.demo import load_referrals_demo
     from survivors.demo import load_intake_demo
 
     load_intake_demo(survivors=survivors, users=users, rng=rng)
-    try:
-        from referrals.demo import load_referrals_demo
-    except ImportError:
-        load_referrals_demo = None
-    if load_referrals_demo:
-        load_referrals_demo(survivors=survivors, users=users, rng=rng)
-    try:
-        from followups.messaging.demo import load_messaging_demo
-    except ImportError:
-        load_messaging_demo = None
-    if load_messaging_demo:
-        load_messaging_demo()
+    load_referrals_demo(survivors=survivors, users=users, rng=rng)
+    load_messaging_demo()
     if stdout:
         stdout.write(f"Loaded {len(survivors)} survivors and {len(events) + 3} events.")
