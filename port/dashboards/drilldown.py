@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from referrals.models import Category, Referral
 
-from . import kpis
+from . import kpis, referral_kpis
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _naloxone(condition):
 
 
 def _referrals(scope, period, params):
-    qs = kpis.period_referrals(scope, period)
+    qs = referral_kpis.period_referrals(scope, period)
     category, status = params.get("category"), params.get("status")
     if category:
         if category not in Category.values:
@@ -106,7 +106,7 @@ def _referrals(scope, period, params):
 
 
 def _treatment(**filters):
-    return lambda scope, period, params: kpis.treatment_referrals(scope, period).filter(**filters)
+    return lambda scope, period, params: referral_kpis.treatment_referrals(scope, period).filter(**filters)
 
 
 def _followups(overdue):

@@ -3,8 +3,8 @@
 Each selector takes a `Scope` (whose numbers) and a `Period` (whole local days) and returns
 plain numbers; none loads rows into Python (the SQLite median fallback aside), so a
 dashboard costs the same few queries at 100 survivors or 100,000. The querysets that
-produce a number (`contact_events`, `period_referrals`, ...) are the ones the drill-down
-pages list, so the rows behind a number add up to it.
+produce a number (`contact_events`, `period_naloxone`, ...) are the ones the drill-down
+pages list, so the rows behind a number add up to it. Referral figures: referral_kpis.py.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import BooleanField, Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate, TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from followups.models import ContactAttempt, FollowUp
@@ -20,6 +20,7 @@ from referrals.models import TREATMENT_CATEGORIES, Referral, ReferralStatusChang
 from survivors.models import OverdoseEvent
 
 from . import stats
+from .referral_kpis import referrals_by_category_and_status, treatment_figures
 
 LINKED_WITHIN_DAYS = 30
 
@@ -235,92 +236,6 @@ def naloxone_figures(scope, period):
         kits_family=Coalesce(Sum("kits", filter=TO_FAMILY), 0),
         survivors_given=Count("survivor", distinct=True, filter=TO_SURVIVORS),
         family_given=Count("family_member", distinct=True, filter=TO_FAMILY),
-    )
-
-
-# --- Referrals --------------------------------------------------------------------------
-
-
-def period_referrals(scope, period):
-    return scope.referrals().filter(made_at__gte=period.start, made_at__lt=period.end)
-
-
-def _referral_people():
-    # A referral is for a family member when one is named, otherwise for the survivor.
-    return {
-        "survivors": Count("survivor", distinct=True, filter=Q(family_member__isnull=True)),
-        "family": Count("family_member", distinct=True),
-    }
-
-
-def referrals_by_category_and_status(scope, period):
-    """{(category, status): {"referrals", "people"}} and per-category totals, in two queries."""
-
-    qs = period_referrals(scope, period).order_by()
-    cells = {}
-    for row in qs.values("category", "status").annotate(referrals=Count("pk"), **_referral_people()):
-        cells[(row["category"], row["status"])] = {
-            "referrals": row["referrals"],
-            "people": row["survivors"] + row["family"],
-        }
-    totals = {}
-    for row in qs.values("category").annotate(referrals=Count("pk"), **_referral_people()):
-        totals[row["category"]] = {"referrals": row["referrals"], "people": row["survivors"] + row["family"]}
-    return {"cells": cells, "totals": totals}
-
-
-def treatment_referrals(scope, period):
-    return period_referrals(scope, period).filter(category__in=TREATMENT_CATEGORIES)
-
-
-def treatment_figures(scope, period):
-    """Days to admission and retention at 30/90 days, for treatment referrals made in the period."""
-
-    qs = treatment_referrals(scope, period)
-    people = _referral_people()
-
-    def people_where(condition):
-        return {
-            "survivors": Count("survivor", distinct=True, filter=Q(family_member__isnull=True) & condition),
-            "family": Count("family_member", distinct=True, filter=condition),
-        }
-
-    aggregates = {"referrals": Count("pk"), "admitted": Count("pk", filter=Q(admitted_on__isnull=False))}
-    groups = {
-        "people": None,
-        "admitted_people": Q(admitted_on__isnull=False),
-        "retained_30_people": Q(engaged_30d=True),
-        "checked_30_people": Q(engaged_30d__isnull=False),
-        "retained_90_people": Q(engaged_90d=True),
-        "checked_90_people": Q(engaged_90d__isnull=False),
-    }
-    for name, condition in groups.items():
-        parts = people if condition is None else people_where(condition)
-        aggregates[f"{name}__s"] = parts["survivors"]
-        aggregates[f"{name}__f"] = parts["family"]
-    qs = qs.annotate(made_day=_made_day())
-    if stats.in_database():
-        aggregates["median_days_to_admission"] = stats.median_aggregate("made_day", "admitted_on", unit="days")
-    raw = qs.aggregate(**aggregates)
-    figures = {"referrals": raw["referrals"], "admitted": raw["admitted"]}
-    for name in groups:
-        figures[name] = raw[f"{name}__s"] + raw[f"{name}__f"]
-    figures["median_days_to_admission"] = (
-        raw["median_days_to_admission"] if stats.in_database()
-        else stats.median_in_python(admitted_referrals(scope, period), "made_day", "admitted_on", unit="days")
-    )
-    return figures
-
-
-def _made_day():
-    return TruncDate("made_at", tzinfo=timezone.get_current_timezone())
-
-
-def admitted_referrals(scope, period):
-    return (
-        treatment_referrals(scope, period)
-        .filter(admitted_on__isnull=False)
-        .annotate(made_day=_made_day())
     )
 
 

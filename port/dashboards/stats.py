@@ -1,10 +1,9 @@
 """Medians in the database: PostgreSQL's percentile_cont, and a fallback for the SQLite demo."""
 
 import statistics
-from contextlib import contextmanager
 from datetime import date, datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Aggregate, F, FloatField, Func
 
 
@@ -74,18 +73,3 @@ def median_in_python(queryset, start, end, unit="hours"):
         if span is not None:
             values.append(span)
     return float(statistics.median(values)) if values else None
-
-
-@contextmanager
-def analytics_transaction():
-    """A transaction for the dashboard's aggregate queries.
-
-    PostgreSQL's JIT compiler spends about a second compiling each query whose estimated cost
-    is high, longer than these queries take to run: it is switched off for this transaction only.
-    """
-
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        yield

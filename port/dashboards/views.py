@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 
 from port.audit.services import record_event
 
-from . import drilldown, exports, kpis, periods, stats, suppression, tables
+from . import drilldown, exports, kpis, periods, suppression, tables
 from .forms import PeriodForm, QuarterForm
 from .scope import may_see_dashboard, scope_for, teams_for
 
@@ -72,11 +72,10 @@ def _week_period(period):
 
 
 def _dashboard_tables(scope, period, link=None):
-    with stats.analytics_transaction():
-        current = kpis.snapshot(scope, period)
-        previous = kpis.snapshot(scope, period.previous())
-        weeks = kpis.weekly_series(scope, period)
-        workload = kpis.workload_by_worker(scope)
+    current = kpis.snapshot(scope, period)
+    previous = kpis.snapshot(scope, period.previous())
+    weeks = kpis.weekly_series(scope, period)
+    workload = kpis.workload_by_worker(scope)
     return {
         "figures": tables.key_figures(current, previous, link),
         "weekly_events": tables.weekly_events_table(weeks, link, _week_period(period)),
@@ -175,8 +174,7 @@ def export_table(request, table):
     if bad := _bad_filters(form):
         return bad
     if table == "report_referrals":
-        with stats.analytics_transaction():
-            current, previous = kpis.snapshot(scope, period), kpis.snapshot(scope, period.previous())
+        current, previous = kpis.snapshot(scope, period), kpis.snapshot(scope, period.previous())
         found = tables.report_referrals_table(current, previous)
     else:
         dash_tables, _ = _dashboard_tables(scope, period)
@@ -248,8 +246,7 @@ def report(request):
     quarter = form.chosen_quarter()
     scope = scope_for(request.user, form.chosen_team())
     previous = periods.previous_quarter(quarter)
-    with stats.analytics_transaction():
-        current_snap, previous_snap = kpis.snapshot(scope, quarter), kpis.snapshot(scope, previous)
+    current_snap, previous_snap = kpis.snapshot(scope, quarter), kpis.snapshot(scope, previous)
     record_event(request, "view", None, detail=f"quarterly report, {quarter.name}, {scope.label}"[:300])
     figures = tables.key_figures(current_snap, previous_snap).suppressed()
     referrals = tables.report_referrals_table(current_snap, previous_snap).suppressed()

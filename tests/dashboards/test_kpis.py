@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from port.dashboards import kpis
+from port.dashboards import kpis, referral_kpis
 from port.dashboards.periods import Period
 from port.dashboards.scope import Scope, scope_for
 from port.dashboards.tables import measures
@@ -73,7 +73,7 @@ def test_repeat_overdoses_count_survivors_with_two_events_in_the_period(dataset)
 
 
 def test_referrals_by_category_and_status_cover_every_status(dataset):
-    matrix = kpis.referrals_by_category_and_status(Scope(dataset.supervisor), dataset.period)
+    matrix = referral_kpis.referrals_by_category_and_status(Scope(dataset.supervisor), dataset.period)
     cells = {key: value["referrals"] for key, value in matrix["cells"].items()}
     assert cells == {
         ("moud", "connected"): 2,
@@ -92,7 +92,7 @@ def test_referrals_by_category_and_status_cover_every_status(dataset):
 
 
 def test_treatment_referrals_days_to_admission_and_retention(dataset):
-    t = kpis.treatment_figures(Scope(dataset.supervisor), dataset.period)
+    t = referral_kpis.treatment_figures(Scope(dataset.supervisor), dataset.period)
     assert t["referrals"] == 8 and t["people"] == 6
     assert t["admitted"] == 3
     assert t["median_days_to_admission"] == pytest.approx(4.0)  # 0, 4, 10 days
@@ -126,7 +126,7 @@ def test_an_outreach_worker_sees_only_the_followups_assigned_to_them(dataset):
     assert c["attempts"] == 4
     assert (c["declined_people"], c["not_locatable_people"], c["linked_people"], c["reached_people"]) == (0, 0, 1, 2)
     assert kpis.naloxone_figures(scope, dataset.period)["kits_survivors"] == 2
-    assert kpis.treatment_figures(scope, dataset.period)["referrals"] == 1
+    assert referral_kpis.treatment_figures(scope, dataset.period)["referrals"] == 1
     assert [(r["worker_id"], r["open"], r["overdue"]) for r in kpis.workload_by_worker(scope)] == [
         (dataset.outreach.pk, 2, 1)
     ]
@@ -139,7 +139,7 @@ def test_a_coordinator_sees_their_teams_numbers(dataset):
     assert (c["events"], c["people"], c["attempted_72h"], c["reached_72h"], c["reached_24h"]) == (7, 6, 5, 4, 3)
     assert c["median_hours_to_contact"] == pytest.approx(20.0)
     assert (c["attempts"], c["linked_people"], c["reached_people"]) == (9, 2, 4)
-    assert kpis.treatment_figures(scope, dataset.period)["referrals"] == 7
+    assert referral_kpis.treatment_figures(scope, dataset.period)["referrals"] == 7
 
 
 def test_a_supervisor_can_narrow_to_one_team(dataset):
@@ -153,4 +153,4 @@ def test_the_medians_are_the_same_when_computed_without_postgresql(dataset, monk
     monkeypatch.setattr(connection, "vendor", "sqlite")  # the demo's fallback: one number per row, in Python
     scope = Scope(dataset.supervisor)
     assert kpis.contact_figures(scope, dataset.period)["median_hours_to_contact"] == pytest.approx(15.0)
-    assert kpis.treatment_figures(scope, dataset.period)["median_days_to_admission"] == pytest.approx(4.0)
+    assert referral_kpis.treatment_figures(scope, dataset.period)["median_days_to_admission"] == pytest.approx(4.0)
