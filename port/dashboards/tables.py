@@ -33,17 +33,33 @@ class Table:
     columns: list
     rows: list = field(default_factory=list)
     caption: str = ""
+    # {index of a row total: indexes of the cells that add up to it}, for complementary suppression.
+    totals: dict = field(default_factory=dict)
 
     def suppressed(self):
-        return Table(
-            self.key, self.title, list(self.columns),
-            [[cell.suppressed() for cell in row] for row in self.rows], self.caption,
-        )
+        rows = []
+        for row in self.rows:
+            hidden = [cell.suppressed() for cell in row]
+            for total, parts in self.totals.items():
+                _hide_a_second_part(row, hidden, total, parts)
+            rows.append(hidden)
+        return Table(self.key, self.title, list(self.columns), rows, self.caption, dict(self.totals))
 
     def csv_rows(self):
         yield list(self.columns)
         for row in self.rows:
             yield [cell.csv_value for cell in row]
+
+
+def _hide_a_second_part(row, hidden, total, parts):
+    """One hidden part of a shown total could be worked out by subtraction: hide the next smallest too."""
+
+    mark = marker()
+    if hidden[total].text == mark or [hidden[i].text for i in parts].count(mark) != 1:
+        return
+    shown = [i for i in parts if hidden[i].text != mark and row[i].csv]
+    victim = min(shown, key=lambda i: row[i].csv) if shown else total
+    hidden[victim] = Cell(mark, mark, note="hidden so that a small cell cannot be worked out")
 
 
 def label(text):
@@ -185,6 +201,7 @@ def referrals_table(current, previous, link=None):
         "referrals", "Referrals by category and status",
         ["Category", *[name for _, name in statuses], "All", "People", "All, previous period"],
         caption="Referrals made in the period, by their status now.",
+        totals={len(statuses) + 1: list(range(1, len(statuses) + 1))},
     )
     for value, name in Category.choices:
         total = current.referral_totals.get(value, {"referrals": 0, "people": 0})

@@ -96,3 +96,17 @@ def test_quarters_and_their_previous_quarter():
     assert previous_quarter(q1) == quarter(2025, 4)
     assert q1.previous() == quarter(2025, 4)  # a whole quarter compares with the quarter before
     assert Period(q1.first_day, q1.first_day).previous().last_day.isoformat() == "2025-12-31"
+
+
+def test_one_hidden_cell_of_a_row_with_its_total_takes_a_second_with_it():
+    from port.dashboards.tables import Table
+
+    def n(value):
+        return Cell(str(value), value, (value,))
+
+    table = Table("t", "T", ["Category", "a", "b", "c", "All"], totals={4: [1, 2, 3]})
+    table.rows = [[Cell("x"), n(3), n(40), n(25), n(68)], [Cell("y"), n(3), n(4), n(25), n(32)]]
+    first, second = table.suppressed().rows
+    # 3 alone hidden beside a total of 68 would be 68 - 40 - 25: the next smallest (25) goes too.
+    assert [c.text for c in first] == ["x", "<11", "40", "<11", "68"]
+    assert [c.text for c in second] == ["y", "<11", "<11", "25", "32"]  # two hidden already
