@@ -23,6 +23,7 @@ class Timing:
 
     ms: list = field(default_factory=list)
     queries: list = field(default_factory=list)
+    sql_ms: list = field(default_factory=list)  # time inside the database driver, per run
 
     @property
     def p50(self):
@@ -31,6 +32,10 @@ class Timing:
     @property
     def p95(self):
         return percentile(self.ms, 95) if self.ms else None
+
+    @property
+    def sql_p50(self):
+        return statistics.median(self.sql_ms) if self.sql_ms else None
 
     @property
     def queries_per_request(self):
@@ -53,6 +58,7 @@ def measure(call, runs, *, warmup=1):
             elapsed = time.perf_counter() - started
         timing.ms.append(elapsed * 1000)
         timing.queries.append(len(captured.captured_queries))
+        timing.sql_ms.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
     return timing
 
 
@@ -81,7 +87,8 @@ def ratio(row):
     return row.page.p50 / row.floor.p50
 
 
-HEADER = ("what", "runs", "p50 ms", "p95 ms", "queries", "floor p50", "floor q", "page/floor", "target", "met")
+HEADER = ("what", "runs", "p50 ms", "p95 ms", "sql p50", "queries", "floor p50", "floor q", "page/floor", "target",
+          "met")
 
 
 def render_table(rows):
@@ -89,12 +96,13 @@ def render_table(rows):
     body = []
     for row in rows:
         if row.page is None:
-            body.append((row.name, "-", "n/a (not built)", "", "", "", "", "", row.target, ""))
+            body.append((row.name, "-", "n/a (not built)", "", "", "", "", "", "", row.target, ""))
             continue
         r = ratio(row)
         body.append((
             row.name, str(len(row.page.ms)), _fmt(row.page.p50, row.unit), _fmt(row.page.p95, row.unit),
-            row.page.queries_per_request or "-", _fmt(row.floor.p50) if row.floor else "-",
+            _fmt(row.page.sql_p50, row.unit), row.page.queries_per_request or "-",
+            _fmt(row.floor.p50) if row.floor else "-",
             row.floor.queries_per_request if row.floor else "-", f"{r:.1f}" if r is not None else "-",
             row.target, {True: "yes", False: "NO", None: ""}[row.met],
         ))

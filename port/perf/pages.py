@@ -113,6 +113,9 @@ def build_cases(actors, runs):
             return
         cases.append(Case(name, lambda i: _check(client.get(url, secure=True), (200,), name), floor, **kw))
 
+    # A reference: the cheapest request there is (middleware, one SELECT 1), to read the others against.
+    get_case("reference: /healthz (no data)", Client(HTTP_HOST=HOST), url_or_none("healthz"),
+             lambda i: floors.reference(), note="not a target: how fast this machine answers at all")
     # Login landing: the password check and the page it lands on, in a fresh session each time.
     login_url = url_or_none("login")
 

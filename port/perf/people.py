@@ -13,7 +13,7 @@ from port.accounts.models import Team, User
 from port.accounts.roles import Role
 from referrals.models import Category, Organization, Service
 from survivors.models import Consent, FamilyMember, OverdoseEvent, Survivor
-from survivors.text import normalize_name
+from survivors.text import search_fields
 
 from .dataset import BENCH_PASSWORD
 from .loader import CopyLoader, next_id
@@ -180,7 +180,7 @@ def load_survivors_and_events(ctx):
             f"45{rng.randint(0, 999):03d}", safe_to_text, rng.random() < 0.3, rng.random() < 0.15,
             status, repeat, "Repeat overdose within 90 days" if repeat else "",
             rng.choice(note_tokens) if rng.random() < 0.1 else "",
-            normalize_name(f"{first} {last} {preferred}"),
+            *search_fields(first, last, preferred).values(),  # as Survivor.save() fills them
         ))
         ctx.survivors.append((sur0 + i, team_id, phone, safe_to_text, preferred or first))
         for k, t in enumerate(ts):
@@ -192,7 +192,7 @@ def load_survivors_and_events(ctx):
         "id", "created_at", "created_by_id", "updated_at", "updated_by_id", "team_id", "legal_first_name",
         "legal_last_name", "preferred_name", "date_of_birth", "age_estimate", "sex", "language", "phone",
         "address", "city", "zip_code", "safe_to_text", "safe_voicemail", "ok_to_disclose_household", "status",
-        "high_risk", "high_risk_reason", "notes", "search_name"]), survivor_rows)
+        "high_risk", "high_risk_reason", "notes", *search_fields("a", "b").keys()]), survivor_rows)
     del survivor_rows
 
     substance_tokens = [ctx.token(json.dumps(s)) for s in SUBSTANCE_SETS]
