@@ -1,27 +1,9 @@
 """Who may open the follow-up pages: staff for a follow-up's page, coordinators to assign and close."""
 
-from functools import wraps
+from port.accounts.access import requires
 
-from django.core.exceptions import PermissionDenied
-
-
-def staff_required(view):
-    """A follow-up's page holds notes and referrals: partner accounts use the visits list instead."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.sees_clinical:
-            raise PermissionDenied("Partner accounts see the visits list only.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def coordinator_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.coordinates:
-            raise PermissionDenied("Only coordinators assign follow-ups and confirm closings.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# A follow-up's page holds notes and referrals: partner accounts use the visits list instead.
+staff_required = requires(lambda user: user.sees_clinical, "Partner accounts see the visits list only.")
+coordinator_required = requires(
+    lambda user: user.coordinates, "Only coordinators assign follow-ups and confirm closings."
+)

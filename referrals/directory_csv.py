@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from port.audit.services import record_event
+from port.csvfiles import RowError, decode
 
 from . import directory
 from .models import Insurance, Organization, Service
@@ -55,13 +56,6 @@ ORG_COLUMN = {**{f: c for c, f in ORG_TEXT.items()}, "zip_code": "postal_code"}
 SERVICE_COLUMN = {"name": "service_name", "description": "service_description"}
 WALK_IN = {"walk-in": True, "walk in": True, "walk-ins": True, "walk-ins welcome": True,
            "appointment": False, "by appointment": False, "appointment only": False}
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    reason: str
 
 
 @dataclass
@@ -111,11 +105,7 @@ def import_directory(data, *, by, request=None):
     """Import CSV bytes: good rows are saved (each on its own), bad ones reported. Returns an ImportReport."""
 
     report = ImportReport()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.errors.append(RowError(0, "", "The file is not UTF-8 text: save it as \"CSV UTF-8\" and try again."))
-        return report
+    text, _encoding = decode(data)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header

@@ -1,28 +1,12 @@
 """Who may use the intake pages: one decorator per capability (roles.py says who holds it)."""
 
-from functools import wraps
+from port.accounts.access import requires
 
-from django.core.exceptions import PermissionDenied
-
-
-def _requires(test, message):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not test(request.user):
-                raise PermissionDenied(message)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-coordinator_required = _requires(
+coordinator_required = requires(
     lambda u: u.coordinates, "Only coordinators, supervisors and admins record events, import and merge."
 )
-clinical_required = _requires(lambda u: u.sees_clinical, "Partner accounts do not see or change this.")
-admin_required = _requires(lambda u: u.role == "admin", "Only admins delete a person's record.")
+clinical_required = requires(lambda u: u.sees_clinical, "Partner accounts do not see or change this.")
+admin_required = requires(lambda u: u.role == "admin", "Only admins delete a person's record.")
 
 
 def default_team(user):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from port.accounts.notify import notify_user
 from port.audit.services import record_event
+from port.csvfiles import decode
 
 from . import importing
 from .bulk import audit_created, open_followups_in_bulk
@@ -41,7 +42,7 @@ def start_import(*, by, team, source, uploaded_file, request=None):
             f"The file is {uploaded_file.size / 1e6:.1f} MB; the limit is {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB. "
             "Split it into smaller files."
         )
-    text, encoding = importing.decode(uploaded_file.read())
+    text, encoding = decode(uploaded_file.read())
     header, _rows = importing.read_table(text)
     saved = ImportMapping.objects.filter(team=team, source=source).first()
     batch = ImportBatch.objects.create(

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from port.csvfiles import RowError
+
 from . import validation
 from .matching import Identity
 from .models import OverdoseEvent
@@ -84,19 +86,6 @@ _NALOXONE_BY.update({value: value for value in _NALOXONE_BY.values()} | {"ed": "
 # --- Reading the file ----------------------------------------------------------------
 
 
-def decode(data):
-    """Text and the encoding it was in: UTF-8 (with or without BOM), else Windows-1252."""
-
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
-
-
 def read_table(text):
     """Header and rows of CSV text; refuses files we cannot or should not read."""
 
@@ -152,13 +141,6 @@ def mapping_problems(header, mapping):
 
 
 # --- Validating rows ---------------------------------------------------------------------
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    reason: str
 
 
 @dataclass
