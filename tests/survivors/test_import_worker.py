@@ -12,7 +12,7 @@ from django.utils import timezone
 from port.celery import app as celery_app
 from survivors.models import ImportBatch, OverdoseEvent
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def wait_until(condition, timeout=60.0):

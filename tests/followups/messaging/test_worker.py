@@ -11,7 +11,7 @@ from followups.services import log_contact_attempt
 from port.celery import app as celery_app
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def wait_until(condition, timeout=30.0):
