@@ -94,6 +94,23 @@ def search_by_phone(team_ids, e164):
     return _fetch(SEARCH_SQL.format(teams=_team_clause("s", team_ids), match=match), {"teams": team_ids, "p": e164})
 
 
+LIST_SQL = """
+SELECT s.id, s.legal_first_name, s.legal_last_name, s.preferred_name, s.date_of_birth, s.phone, s.status,
+       s.high_risk, t.name,
+       (SELECT max(e.occurred_at) FROM survivors_overdoseevent e WHERE e.survivor_id = s.id),
+       (SELECT count(*) FROM survivors_overdoseevent e WHERE e.survivor_id = s.id),
+       (SELECT count(*) FROM survivors_survivor c WHERE c.deleted_at IS NULL AND c.merged_into_id IS NULL AND {teams_c})
+FROM (SELECT * FROM survivors_survivor s WHERE s.deleted_at IS NULL AND s.merged_into_id IS NULL AND {teams_s}
+      ORDER BY s.legal_last_name, s.legal_first_name, s.id LIMIT 25) s
+JOIN accounts_team t ON t.id = s.team_id
+ORDER BY s.legal_last_name, s.legal_first_name, s.id
+"""
+
+
+def survivor_list(team_ids):
+    return _fetch(LIST_SQL.format(teams_c=_team_clause("c", team_ids), teams_s=_team_clause("s", team_ids)), {})
+
+
 SURVIVOR_PAGE_SQL = """
 SELECT row_to_json(s), t.name,
   (SELECT json_agg(e ORDER BY e.occurred_at, e.id) FROM survivors_overdoseevent e WHERE e.survivor_id = s.id),

@@ -87,8 +87,8 @@ def ratio(row):
     return row.page.p50 / row.floor.p50
 
 
-HEADER = ("what", "runs", "p50 ms", "p95 ms", "sql p50", "queries", "floor p50", "floor q", "page/floor", "target",
-          "met")
+HEADER = ("what", "runs", "p50 ms", "p95 ms", "sql p50", "queries", "floor p50", "floor q", "page/floor", "sql/floor",
+          "target", "met")
 
 
 def render_table(rows):
@@ -96,7 +96,7 @@ def render_table(rows):
     body = []
     for row in rows:
         if row.page is None:
-            body.append((row.name, "-", "n/a (not built)", "", "", "", "", "", "", row.target, ""))
+            body.append((row.name, "-", "n/a (not built)", "", "", "", "", "", "", "", row.target, ""))
             continue
         r = ratio(row)
         body.append((
@@ -104,6 +104,7 @@ def render_table(rows):
             _fmt(row.page.sql_p50, row.unit), row.page.queries_per_request or "-",
             _fmt(row.floor.p50) if row.floor else "-",
             row.floor.queries_per_request if row.floor else "-", f"{r:.1f}" if r is not None else "-",
+            f"{row.page.sql_p50 / row.floor.p50:.1f}" if r is not None and row.page.sql_ms else "-",
             row.target, {True: "yes", False: "NO", None: ""}[row.met],
         ))
     widths = [max(len(HEADER[i]), *(len(b[i]) for b in body)) for i in range(len(HEADER))]

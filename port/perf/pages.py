@@ -155,7 +155,8 @@ def build_cases(actors, runs):
                           list_page=True))
         cases.append(Case("survivor search by phone", search("phone", lambda p: p[2].as_national),
                           lambda i: floors.search_by_phone(a.team_ids, picks[i][2].as_e164), list_page=True))
-        get_case("survivor list (no search)", client_for(a.coordinator), list_url, None, list_page=True,
+        get_case("survivor list (no search)", client_for(a.coordinator), list_url,
+                 lambda i: floors.survivor_list(a.team_ids), list_page=True,
                  note="not asked for; the page a coordinator opens first")
     else:
         cases += [Case("survivor search by name", None), Case("survivor search by phone", None)]
