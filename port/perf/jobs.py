@@ -152,7 +152,7 @@ def import_csv(rows, team_id, seed=11):
     rng = random.Random(seed)
     stamp = timezone.now().strftime("%Y%m%d%H%M%S")
     known = list(Survivor.objects.filter(team_id=team_id, deleted_at__isnull=True, date_of_birth__isnull=False)
-                 .exclude(phone="").values_list("legal_first_name", "legal_last_name", "date_of_birth", "phone")
+                 .exclude(phone="").values_list("legal_first_name", "legal_last_name", "date_of_birth", "phone", "pk")
                  .order_by("?")[: rows // 2])
     out = io.StringIO()
     writer = csv.writer(out)
@@ -161,7 +161,7 @@ def import_csv(rows, team_id, seed=11):
     for k in range(rows):
         when = (now - timedelta(hours=rng.uniform(2, 24 * 60))).strftime("%m/%d/%Y %H:%M")
         if k % 2 == 0 and known:
-            first, last, dob, phone = known[(k // 2) % len(known)]
+            first, last, dob, phone, _pk = known[(k // 2) % len(known)]
             dob, phone = dob.strftime("%m/%d/%Y"), phone.as_national
         else:
             first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -171,15 +171,18 @@ def import_csv(rows, team_id, seed=11):
         writer.writerow([f"EMS-IMP-{stamp}-{k}", when, first, last, dob, phone, rng.choice(["M", "F"]),
                          f"{rng.randint(1, 999)} Oak St", "45011", rng.choice(["Transported"] * 9 + ["Fatal"]),
                          "yes", "EMS", str(rng.randint(1, 3)), "Springfield General", "fentanyl"])
-    return out.getvalue().encode()
+    return out.getvalue().encode(), [person[-1] for person in known]
 
 
 def bench_import(client, team_id, rows=10_000):
-    """Upload, map, preview and import through the pages; the import task runs in this process."""
+    """Upload, map, preview and import through the pages; the import task runs in this process.
+    Afterwards the dataset is put back as it was, so the next run's pages see the same data."""
 
     from survivors.models import ImportBatch
 
-    data = import_csv(rows, team_id)
+    data, known_ids = import_csv(rows, team_id)
+    first_new_id = next_id(Survivor)
+    known_before = list(Survivor.objects.filter(pk__in=known_ids).values_list(*RESTORED))
     counter = QueryCounter()
     with eager_tasks(True), connection.execute_wrapper(counter):
         started = time.perf_counter()
@@ -201,4 +204,27 @@ def bench_import(client, team_id, rows=10_000):
     note = (f"{len(data) / 1e6:.1f} MB; upload+mapping+preview {preview_done - started:.1f} s; status {batch.status}; "
             f"created {batch.created_events:,} events, {batch.new_survivors:,} new people, "
             f"{batch.matched_rows:,} matched, {batch.error_rows} rows refused; {counter.count:,} queries")
+    remove_import(batch, first_new_id, known_before)
     return _single(elapsed * 1000, counter.count, counter.seconds * 1000), note
+
+
+RESTORED = ("pk", "status", "high_risk", "high_risk_reason", "updated_at")
+
+
+def remove_import(batch, first_new_id, known_before):
+    """Delete what the import added and put back what it changed on the people it matched."""
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM followups_scheduledeffect WHERE followup_id IN (SELECT f.id FROM followups_followup f "
+            "JOIN survivors_overdoseevent e ON e.id = f.event_id WHERE e.import_batch_id = %s)", [batch.pk])
+        cursor.execute(
+            "DELETE FROM followups_followup WHERE event_id IN "
+            "(SELECT id FROM survivors_overdoseevent WHERE import_batch_id = %s)", [batch.pk])
+        cursor.execute("DELETE FROM survivors_overdoseevent WHERE import_batch_id = %s", [batch.pk])
+        cursor.execute("DELETE FROM survivors_survivor WHERE id >= %s AND team_id = %s", [first_new_id, batch.team_id])
+    Survivor.objects.bulk_update(
+        [Survivor(**dict(zip(RESTORED, values, strict=True))) for values in known_before],
+        ["status", "high_risk", "high_risk_reason", "updated_at"], batch_size=1000,
+    )
+    batch.delete()
