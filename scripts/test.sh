@@ -17,6 +17,8 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no
   for _ in $(seq 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
+# The database the checks below connect to (pytest makes its own test database).
+createdb -h 127.0.0.1 -U postgres port 2>/dev/null || true
 # The browser journeys use Debian's Chromium (no browser downloads).
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Chromium ..."
