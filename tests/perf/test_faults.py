@@ -29,7 +29,7 @@ from tests.followups.sweep_helpers import open_followups
 
 from .processes import PUBLIC_BASE_URL, RedisServer, Worker, run_sweep, twilio_env, wait_until
 
-pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 State = ScheduledEffect.State
 FINAL_OR_SENT = {Message.Status.SENT, Message.Status.DELIVERED}

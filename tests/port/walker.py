@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from followups.messaging.models import Message
+from followups.messaging.models import Message, MessageTemplate
 from port.accounts.break_glass import open_break_glass
 from port.accounts.notify import notify_user
 from port.accounts.roles import Role
@@ -182,6 +182,9 @@ def build_world(users, team, other_team):
     world.outside = make_case(other_team, None)
     # A row for the admin's other pages: a group, a notification, a failed login (axes' logs).
     Group.objects.get_or_create(name="Night shift")
+    # A text template of its own: a transactional test elsewhere may have flushed the migration's rows.
+    MessageTemplate.objects.get_or_create(name="walk", channel="sms", language="en",
+                                          defaults={"body": "Hi {first_name}, this is {program_name}."})
     notify_user(users[Role.OUTREACH], key="walk", text="A follow-up is due", url="/followups/")
     Client().post(reverse("login"), {"username": users[Role.OUTREACH].username, "password": "not the password"})
     seen = {"user_agent": "walker", "ip_address": "10.0.0.9", "username": "someone", "http_accept": "*/*",
