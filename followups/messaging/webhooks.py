@@ -3,6 +3,7 @@
 Every one checks X-Twilio-Signature with the SDK's RequestValidator against the public
 URL (settings.PUBLIC_BASE_URL + path, never the Host header: we sit behind a proxy).
 A bad or missing signature gets 403, is logged without personal data, and stores nothing.
+An incoming text longer than Twilio ever delivers is cut, visibly, before it is stored.
 """
 
 import logging
@@ -24,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 # The voice and accent <Say> uses for each language (Amazon Polly voices through Twilio).
 VOICES = {"en": ("en-US", "Polly.Joanna"), "es": ("es-US", "Polly.Lupe")}
+
+# Twilio's longest concatenated SMS; a longer Body is not a person's text, and is not stored whole.
+INBOUND_TEXT_MAX_CHARS = 1600
+TRUNCATED_MARK = " …[truncated]"
 
 
 def signature_is_valid(request):
@@ -56,6 +61,16 @@ def twiml(response):
     return HttpResponse(str(response), content_type="text/xml")
 
 
+def inbound_body(body):
+    """The text as stored: at most INBOUND_TEXT_MAX_CHARS, with a mark staff see when it was cut."""
+
+    if len(body) <= INBOUND_TEXT_MAX_CHARS:
+        return body
+    # Only sizes: the body and the phone number are personal data and never logged.
+    logger.warning("twilio incoming text truncated: %d characters, %d kept", len(body), INBOUND_TEXT_MAX_CHARS)
+    return body[:INBOUND_TEXT_MAX_CHARS] + TRUNCATED_MARK
+
+
 @twilio_webhook
 def incoming_text(request):
     """The phone number's "A message comes in" webhook."""
@@ -64,7 +79,7 @@ def incoming_text(request):
         sid=request.POST.get("MessageSid") or request.POST.get("SmsSid", ""),
         from_number=request.POST.get("From", ""),
         to_number=request.POST.get("To", ""),
-        body=request.POST.get("Body", ""),
+        body=inbound_body(request.POST.get("Body", "")),
     )
     response = MessagingResponse()
     if reply:

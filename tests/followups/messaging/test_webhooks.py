@@ -39,6 +39,18 @@ def test_a_reply_lands_on_the_survivors_page_and_notifies_the_worker(
     assert "Thanks, call me after 3?" in conversation(client, login, worker, survivor)
 
 
+def test_a_text_longer_than_twilio_sends_is_cut_and_marked_on_the_page(client, login, signed_post, followup, survivor,
+                                                                       worker):
+    signed_post(SMS_URL, text_from("+12025550142", "a" * 1600, sid="SM" + "1" * 32))
+    signed_post(SMS_URL, text_from("+12025550142", "b" * 1601, sid="SM" + "2" * 32))
+
+    whole, cut = (Message.objects.get(twilio_sid="SM" + c * 32).body for c in "12")
+    assert whole == "a" * 1600  # Twilio's longest concatenated text is kept as it is
+    assert cut == "b" * 1600 + " …[truncated]"
+    page = conversation(client, login, worker, survivor)
+    assert "b" * 1600 + " …[truncated]" in page
+
+
 @pytest.mark.parametrize("word", ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "stop", " Stop. "])
 def test_each_opt_out_word_stops_texts_and_shows_on_the_page(
     client, login, signed_post, followup, survivor, worker, word
