@@ -1,6 +1,10 @@
-"""Reading uploaded CSV files the way county exports come: any common encoding, errors per row."""
+"""Reading uploaded CSV files the way county exports come: any common encoding, errors per row, sizes
+said the same way everywhere."""
 
+import math
 from dataclasses import dataclass
+
+MB = 1024 * 1024
 
 
 @dataclass
@@ -23,3 +27,22 @@ def decode(data):
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def megabytes(size, *, round_up=False):
+    """"20 MB", "50.1 MB": one decimal, none when it is 0. A limit is rounded down and a file's size up,
+    so a file over the limit never reads as the same number."""
+
+    tenths = size * 10 / MB
+    tenths = math.ceil(tenths) if round_up else math.floor(tenths)
+    return f"{tenths // 10} MB" if tenths % 10 == 0 else f"{tenths / 10:.1f} MB"
+
+
+def too_big(size, limit):
+    """Why an upload is refused for its size, or "" when it is not too big."""
+
+    if size <= limit:
+        return ""
+    return (f"The file is {megabytes(size, round_up=True)}; the limit is {megabytes(limit)}. "
+            "Split it into smaller files.")
+

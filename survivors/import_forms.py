@@ -3,6 +3,8 @@
 from django import forms
 from django.conf import settings
 
+from port.csvfiles import megabytes, too_big
+
 from .forms import needs_team_choice, team_field
 from .importing import FIELDS, mapping_problems
 from .models import OverdoseEvent
@@ -11,23 +13,22 @@ from .models import OverdoseEvent
 class UploadForm(forms.Form):
     source = forms.ChoiceField(choices=OverdoseEvent.Source.choices, label="Where is this export from?")
     file = forms.FileField(
-        label="CSV file", help_text=f"Up to {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB; UTF-8 or Windows-1252.",
+        label="CSV file",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Said with the same rounding as the refusal (port.csvfiles.too_big).
+        self.fields["file"].help_text = f"Up to {megabytes(settings.IMPORT_MAX_BYTES)}; UTF-8 or Windows-1252."
         if needs_team_choice(user):
             self.fields["team"] = team_field(user)
             self.order_fields(["team"])
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1e6:.1f} MB; the limit is {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB. "
-                "Split it into smaller files."
-            )
+        if refusal := too_big(upload.size, settings.IMPORT_MAX_BYTES):
+            raise forms.ValidationError(refusal)
         return upload
 
 

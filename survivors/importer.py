@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from port.accounts.notify import notify_user
 from port.audit.services import record_event
-from port.csvfiles import decode
+from port.csvfiles import decode, too_big
 
 from . import importing
 from .bulk import audit_created, open_followups_in_bulk
@@ -37,11 +37,8 @@ _COUNTS = ["created_events", "duplicate_rows", "error_rows", "new_survivors", "m
 def start_import(*, by, team, source, uploaded_file, request=None):
     """Read an upload into a new batch, with a first guess at the column mapping."""
 
-    if uploaded_file.size > settings.IMPORT_MAX_BYTES:
-        raise importing.ImportRefused(
-            f"The file is {uploaded_file.size / 1e6:.1f} MB; the limit is {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB. "
-            "Split it into smaller files."
-        )
+    if refusal := too_big(uploaded_file.size, settings.IMPORT_MAX_BYTES):
+        raise importing.ImportRefused(refusal)
     text, encoding = decode(uploaded_file.read())
     header, _rows = importing.read_table(text)
     saved = ImportMapping.objects.filter(team=team, source=source).first()

@@ -89,25 +89,33 @@ _NALOXONE_BY.update({value: value for value in _NALOXONE_BY.values()} | {"ed": "
 def read_table(text):
     """Header and rows of CSV text; refuses files we cannot or should not read."""
 
-    max_cell = settings.IMPORT_MAX_CELL_CHARS
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t|", key=first_line.count) if first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table = []
     try:
-        table = list(reader)
+        for row in reader:
+            if any(len(cell) > settings.IMPORT_MAX_CELL_CHARS for cell in row):
+                raise ImportRefused(cell_too_long(len(table) + 1))
+            table.append(row)
     except csv.Error as exc:
+        # csv's own limit (131,072 characters) on a cell: the same problem, said the same way.
+        if "field limit" in str(exc):
+            raise ImportRefused(cell_too_long(len(table) + 1)) from exc
         raise ImportRefused(f"This file is not a CSV we can read (line {reader.line_num}): {exc}.") from exc
     if not table or not any(cell.strip() for cell in table[0]):
         raise ImportRefused("The file is empty or its first line (the column names) is blank.")
-    for number, row in enumerate(table, start=1):
-        for cell in row:
-            if len(cell) > max_cell:
-                raise ImportRefused(
-                    f"Row {number} has a cell longer than {max_cell:,} characters: this does not look like an "
-                    "events export. Check the file (and that it is saved as CSV)."
-                )
     header = [cell.strip() for cell in table[0]]
     return header, table[1:]
+
+
+def cell_too_long(line):
+    """The line is counted as a spreadsheet counts rows (the column names are line 1)."""
+
+    return (
+        f"Line {line} has a cell longer than {settings.IMPORT_MAX_CELL_CHARS:,} characters; shorten that cell, or "
+        "check that the file is saved as CSV with no quote left open, then upload it again."
+    )
 
 
 def guess_mapping(header, saved=None):

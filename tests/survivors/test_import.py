@@ -193,16 +193,42 @@ def test_an_unmatched_row_can_become_a_new_person(client, login, team, coordinat
     assert FollowUp.objects.filter(event=event, kind="initial").exists()
 
 
-def test_files_too_large_or_with_absurd_cells_are_refused_clearly(client, login, coordinator, settings):
+def refusal_on_the_page(client, data):
+    response = client.post(reverse("survivors:import_upload"), {"source": "ems", "file": upload(data)})
+    assert response.status_code == 200
+    [refusal] = response.context["form"].errors["file"]
+    assert refusal in response.content.decode()
+    return refusal
+
+
+def test_a_file_over_the_limit_is_refused_with_its_size_and_the_limit_the_help_states(client, login, coordinator):
     login(coordinator)
-    settings.IMPORT_MAX_BYTES = 100
-    response = client.post(reverse("survivors:import_upload"), {"source": "ems", "file": upload(MESSY.encode())})
-    assert response.status_code == 200 and "the limit is" in response.content.decode()
-    settings.IMPORT_MAX_BYTES = 10_000_000
-    huge_cell = (HEADER + "\r\nEMS-1," + "x" * 5000 + "\r\n").encode()
-    response = client.post(reverse("survivors:import_upload"), {"source": "ems", "file": upload(huge_cell)})
-    assert "longer than 2,000 characters" in response.content.decode()
+    assert "Up to 20 MB; UTF-8 or Windows-1252." in client.get(reverse("survivors:import_upload")).content.decode()
+
+    just_over = (HEADER + "\r\n").encode().ljust(20 * 1024 * 1024 + 1, b" ")  # the limit is 20 MB (binary)
+    assert refusal_on_the_page(client, just_over) == (
+        "The file is 20.1 MB; the limit is 20 MB. Split it into smaller files."
+    )
     assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize("length", [2001, 200_000])  # ours, and past csv's own limit of 131,072
+def test_an_over_long_cell_is_refused_naming_its_line_and_what_to_fix(client, login, coordinator, length):
+    login(coordinator)
+    data = "\r\n".join([HEADER, "EMS-1,2026-03-01,,Ana", "EMS-2,2026-03-01,,Bo,Lee," + "x" * length, "EMS-3"])
+
+    assert refusal_on_the_page(client, data.encode()) == (
+        "Line 3 has a cell longer than 2,000 characters; shorten that cell, or check that the file is saved as "
+        "CSV with no quote left open, then upload it again."
+    )
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_cell_of_exactly_the_limit_is_read(client, login, coordinator):
+    login(coordinator)
+    data = "\r\n".join([HEADER, "EMS-1,2026-03-01,,Ana,Lee," + "x" * 2000])
+    response = client.post(reverse("survivors:import_upload"), {"source": "ems", "file": upload(data.encode())})
+    assert response.url == reverse("survivors:import_mapping", args=[ImportBatch.objects.get().pk])
 
 
 def test_the_pages_walk_from_upload_to_the_result(client, login, coordinator):
