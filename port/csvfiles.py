@@ -1,10 +1,12 @@
-"""Reading uploaded CSV files the way county exports come: any common encoding, errors per row, sizes
-said the same way everywhere."""
+"""CSV files in and out: reading county exports in any common encoding, sizes said the same way
+everywhere, and cells written so a spreadsheet never runs them as formulas."""
 
 import math
 from dataclasses import dataclass
 
 MB = 1024 * 1024
+# OWASP's list (CSV injection): a cell starting with one of these is a formula to Excel or LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -46,3 +48,23 @@ def too_big(size, limit):
     return (f"The file is {megabytes(size, round_up=True)}; the limit is {megabytes(limit)}. "
             "Split it into smaller files.")
 
+
+def safe_cell(value):
+    """A cell a spreadsheet shows as text: a leading apostrophe where it would start a formula (OWASP)."""
+
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_row(cells):
+    return [safe_cell(cell) for cell in cells]
+
+
+def unsafe_cell(value):
+    """A cell as it was before safe_cell, so a file we wrote can be fixed in a text editor and uploaded
+    again (a spreadsheet drops the apostrophe itself when it saves)."""
+
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from port.csvfiles import RowError
+from port.csvfiles import RowError, safe_row, unsafe_cell
 
 from . import validation
 from .matching import Identity
@@ -97,7 +97,7 @@ def read_table(text):
         for row in reader:
             if any(len(cell) > settings.IMPORT_MAX_CELL_CHARS for cell in row):
                 raise ImportRefused(cell_too_long(len(table) + 1))
-            table.append(row)
+            table.append([unsafe_cell(cell) for cell in row])
     except csv.Error as exc:
         # csv's own limit (131,072 characters) on a cell: the same problem, said the same way.
         if "field limit" in str(exc):
@@ -301,11 +301,14 @@ def validate_rows(header, rows, mapping):
 
 
 def bad_rows_csv(header, bad_rows):
-    """The rows to fix, as they were, with the reason in a last column: fix and upload again."""
+    """The rows to fix, as they were, with the reason in a last column: fix and upload again.
+
+    The cells come from someone else's export: any that a spreadsheet would run as a formula gets a
+    leading apostrophe (and read_table takes it off again)."""
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*header, "Problem"])
+    writer.writerow(safe_row([*header, "Problem"]))
     for _number, cells, reason in bad_rows:
-        writer.writerow([*cells, *[""] * (len(header) - len(cells)), reason])
+        writer.writerow(safe_row([*cells, *[""] * (len(header) - len(cells)), reason]))
     return out.getvalue()

