@@ -16,7 +16,13 @@ from .two_factor import has_confirmed_device, second_factor_pending
 
 
 class SessionTimeoutMiddleware:
-    """Logs a user out after idle minutes, and after absolute hours whatever they do."""
+    """Logs a user out after idle minutes, and after absolute hours whatever they do.
+
+    The last activity is written to the session at most every SESSION_LAST_SEEN_RESOLUTION_SECONDS,
+    so most requests do not write the session at all (an UPDATE and a commit each). The time kept is
+    then up to that much older than the real last request: the idle timeout can come that much
+    early, never late.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,7 +32,9 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = time.time()
             started = request.session.setdefault("started_at", now)
-            last_seen = request.session.get("last_seen_at", now)
+            last_seen = request.session.get("last_seen_at")
+            if last_seen is None:
+                request.session["last_seen_at"] = last_seen = now
             idle_limit = settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
             absolute_limit = settings.SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
             if now - last_seen > idle_limit or now - started > absolute_limit:
@@ -38,7 +46,8 @@ class SessionTimeoutMiddleware:
                     # htmx would swap the login page into a fragment: send the whole page there.
                     return HttpResponseClientRedirect(response["Location"])
                 return response
-            request.session["last_seen_at"] = now
+            if now - last_seen >= settings.SESSION_LAST_SEEN_RESOLUTION_SECONDS:
+                request.session["last_seen_at"] = now
         return self.get_response(request)
 
 

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +40,37 @@ def test_fifteen_idle_minutes_end_the_session(client, users, settings):
         assert_sent_to_login(page(client))  # logged out for good, not just this once
     row = AuditEvent.objects.filter(action="logout").latest("id")
     assert (row.user, row.detail) == (users[Role.OUTREACH], "session timeout (idle)")
+
+
+def session_writes(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert page(client).status_code == 200
+    return sum('UPDATE "django_session"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_last_activity_is_written_at_most_once_a_minute(client, users, settings):
+    assert settings.SESSION_LAST_SEEN_RESOLUTION_SECONDS == 60
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.force_login(users[Role.OUTREACH])
+        assert session_writes(client) == 1  # the first request starts the clocks
+        clock.shift(timedelta(seconds=30))
+        assert session_writes(client) == 0  # a page a few seconds later costs no session write
+        clock.shift(timedelta(seconds=29))
+        assert session_writes(client) == 0
+        clock.shift(timedelta(seconds=1))
+        assert session_writes(client) == 1
+
+
+def test_a_request_every_50_seconds_keeps_the_session_and_idleness_still_ends_it(client, users):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.force_login(users[Role.OUTREACH])
+        for _ in range(30):  # 25 minutes of work, most requests not written to the session
+            assert page(client).status_code == 200
+            clock.shift(timedelta(seconds=50))
+        # 15 minutes and a second after the last request (which was not written to the session): out.
+        clock.shift(timedelta(minutes=14, seconds=11))
+        assert_sent_to_login(page(client))
+    assert AuditEvent.objects.filter(action="logout", detail="session timeout (idle)").exists()
 
 
 def test_twelve_hours_end_the_session_however_busy(client, users, settings):
