@@ -160,6 +160,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-messages": {"task": "followups.messaging.tasks.send_due_messages", "schedule": 60.0},
     # Daily: closed cases older than RETENTION_YEARS (docs/security.md, "Retention").
     "purge-expired-cases": {"task": "port.accounts.tasks.purge_expired_cases", "schedule": 24 * 3600.0},
+    # Daily: the dashboards' per-event facts checked against the attempts and referrals (docs/performance.md).
+    "repair-dashboard-facts": {"task": "port.dashboards.tasks.repair_event_facts", "schedule": 24 * 3600.0},
 }
 
 # --- Auth and sessions ----------------------------------------------------------------

@@ -107,6 +107,8 @@ class Survivor(Tracked):
             models.Index(fields=["phone"]),
             models.Index(fields=["phone_alt"]),
             models.Index(fields=["date_of_birth"]),
+            # The few erased records, which the dashboards leave out without reading every person.
+            models.Index(fields=["id"], condition=models.Q(deleted_at__isnull=False), name="survivor_deleted"),
         ]
 
     def __str__(self):
@@ -233,6 +235,15 @@ class OverdoseEvent(Tracked):
     # Who the source said it was (names, date of birth, phone), kept for an unmatched import
     # row until the coordinator attaches it to a person.
     reported_person = EncryptedJSONField(default=dict, blank=True)
+    # What the event's contact attempts and referrals add up to, kept in step by port/dashboards/facts.py
+    # so the dashboards and exports read one row per event instead of joining every attempt.
+    contact_first_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    contact_first_reach_at = models.DateTimeField(null=True, blank=True, editable=False)
+    contact_attempts = models.PositiveIntegerField(default=0, editable=False)
+    contact_declined = models.BooleanField(default=False, editable=False)
+    treatment_linked = models.BooleanField(
+        default=False, editable=False, help_text="A treatment referral connected within 30 days of the event."
+    )
 
     objects = OverdoseEventQuerySet.as_manager()
 
@@ -249,6 +260,15 @@ class OverdoseEvent(Tracked):
             models.Index(fields=["team", "occurred_at"]),
             models.Index(fields=["survivor", "occurred_at"]),
             models.Index(fields=["source_incident_number"]),
+            # The dashboards read a period's events from this index alone (PostgreSQL index-only scan).
+            models.Index(
+                fields=["occurred_at"],
+                include=[
+                    "id", "team", "survivor", "outcome", "contact_first_attempt_at", "contact_first_reach_at",
+                    "contact_attempts", "contact_declined", "treatment_linked",
+                ],
+                name="event_dashboard_facts",
+            ),
         ]
 
     def __str__(self):

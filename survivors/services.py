@@ -165,6 +165,10 @@ def merge_survivors(keep, merge, *, by, request=None):
     merge.merged_into = keep
     merge.updated_by = by
     merge.save(update_fields=["merged_into", "updated_by", "updated_at"])
+    # The moved rows went around the signals: one person's events may now be linked by the other's referrals.
+    from port.dashboards.facts import refresh_facts_of_survivors
+
+    refresh_facts_of_survivors([keep.pk])
 
     summary = ", ".join(f"{n} {name}" for name, n in sorted(moved.items())) or "no rows"
     record_event(request, "merge", keep, user=by, detail=f"kept {keep.pk}, merged {merge.pk} in: moved {summary}")

@@ -5,3 +5,8 @@ class DashboardsConfig(AppConfig):
     name = "port.dashboards"
     label = "dashboards"
     verbose_name = "Dashboards and reports"
+
+    def ready(self):
+        from . import facts
+
+        facts.connect_signals()

@@ -76,7 +76,7 @@ def _not_locatable(scope, period, params):
 
 
 def _linked(scope, period, params):
-    return _survivors_where(kpis.reached_ever, lambda: kpis.linked_to_treatment(scope.user))(scope, period, params)
+    return _survivors_where(kpis.reached_ever, kpis.linked_to_treatment)(scope, period, params)
 
 
 def _repeat(scope, period, params):

@@ -6,7 +6,7 @@ Files are streamed row by row from one query, so a year of events costs no more 
 import csv
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -90,15 +90,14 @@ def _yes_no(flag, applies=True):
 def events_with_flags(scope, period):
     """Every event of the period (fatal and unmatched ones too) with the contact flags of the KPIs."""
 
-    counted = kpis.contact_events(scope, period)
     repeat_ids = kpis.repeat_survivor_ids(scope, period)
     return (
         kpis.period_events(scope, period)
         .annotate(
             **kpis.contact_flags(),
             declined=kpis.declined_ever(),
-            linked=kpis.linked_to_treatment(scope.user),
-            counted=Exists(counted.filter(pk=OuterRef("pk"))),
+            linked=kpis.linked_to_treatment(),
+            counted=ExpressionWrapper(kpis.COUNTED_FOR_CONTACT, output_field=BooleanField()),
             repeat=Exists(repeat_ids.filter(survivor=OuterRef("survivor"))),
         )
         .order_by("occurred_at", "pk")

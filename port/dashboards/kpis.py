@@ -11,93 +11,72 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from followups.models import ContactAttempt, FollowUp
-from referrals.models import TREATMENT_CATEGORIES, Referral, ReferralStatusChange
-from survivors.models import OverdoseEvent
+from survivors.models import OverdoseEvent, Survivor
 
 from . import stats
 from .referral_kpis import referrals_by_category_and_status, treatment_figures
-
-LINKED_WITHIN_DAYS = 30
 
 
 def _hours(n):
     return timedelta(hours=n)
 
 
-# --- Per-event conditions (correlated to the outer OverdoseEvent) ------------------------
+# --- Per-event conditions -----------------------------------------------------------------
+#
+# Each event row carries what its contact attempts add up to (followups/contact_facts.py keeps
+# the columns in step with the attempts), so these read the row instead of joining attempts.
 
 
-def _event_attempts():
-    # An attempt belongs to an event through the event's follow-ups (initial and check-ins).
-    return ContactAttempt.objects.filter(followup__event=OuterRef("pk"))
+def _conditional(q):
+    return ExpressionWrapper(q, output_field=BooleanField())
 
 
 def attempted_within(hours):
     """Any contact attempt at or before the event + `hours`."""
 
-    return Exists(_event_attempts().filter(at__lte=OuterRef("occurred_at") + _hours(hours)))
+    # "Is not null and" keeps the negation true for events with no attempt (NOT NULL is NULL in SQL).
+    return _conditional(
+        Q(contact_first_attempt_at__isnull=False, contact_first_attempt_at__lte=F("occurred_at") + _hours(hours))
+    )
 
 
 def reached_within(hours):
     """An attempt that reached the person (engaged or declined) at or before the event + `hours`."""
 
-    return Exists(
-        _event_attempts().filter(outcome__in=ContactAttempt.REACHED, at__lte=OuterRef("occurred_at") + _hours(hours))
+    return _conditional(
+        Q(contact_first_reach_at__isnull=False, contact_first_reach_at__lte=F("occurred_at") + _hours(hours))
     )
 
 
 def attempted_ever():
-    return Exists(_event_attempts())
+    return _conditional(Q(contact_first_attempt_at__isnull=False))
 
 
 def reached_ever():
-    return Exists(_event_attempts().filter(outcome__in=ContactAttempt.REACHED))
+    return _conditional(Q(contact_first_reach_at__isnull=False))
 
 
 def declined_ever():
-    return Exists(_event_attempts().filter(outcome=ContactAttempt.Outcome.REACHED_DECLINED))
+    return _conditional(Q(contact_declined=True))
 
 
 def first_reached_at():
-    return Subquery(
-        _event_attempts().filter(outcome__in=ContactAttempt.REACHED).order_by("at").values("at")[:1]
-    )
+    return F("contact_first_reach_at")
 
 
 def attempts_count():
-    return Coalesce(
-        Subquery(
-            _event_attempts().order_by().values("followup__event").annotate(n=Count("pk")).values("n")[:1]
-        ),
-        0,
-    )
+    return F("contact_attempts")
 
 
-def linked_to_treatment(user):
-    """A treatment referral of the event's survivor that reached `connected` within 30 days of the event.
+def linked_to_treatment():
+    """A treatment referral connected within 30 days of the event (kept on the row: facts.py says how)."""
 
-    The referral's `connected_at` says when; a status-change row to `connected` says so too, for
-    referrals whose `connected_at` was never filled in.
-    """
-
-    window_end = OuterRef("occurred_at") + timedelta(days=LINKED_WITHIN_DAYS)
-    treatment = Referral.objects.visible_to(user).filter(
-        survivor=OuterRef("survivor"), category__in=TREATMENT_CATEGORIES
-    )
-    by_field = treatment.filter(connected_at__gte=OuterRef("occurred_at"), connected_at__lte=window_end)
-    by_history = ReferralStatusChange.objects.filter(
-        referral__in=Referral.objects.visible_to(user).filter(category__in=TREATMENT_CATEGORIES),
-        referral__survivor=OuterRef("survivor"),
-        to_status=Referral.Status.CONNECTED,
-        changed_at__gte=OuterRef("occurred_at"),
-        changed_at__lte=window_end,
-    )
-    return Exists(by_field) | Exists(by_history)
+    return _conditional(Q(treatment_linked=True))
 
 
 def contact_flags():
@@ -122,14 +101,19 @@ def period_events(scope, period):
     return scope.events().filter(occurred_at__gte=period.start, occurred_at__lt=period.end)
 
 
+# The events the contact figures count: non-fatal, with a survivor whose record is not erased
+# (as an anti-join on the few erased records, so counting needs no read of the people).
+COUNTED_FOR_CONTACT = (
+    Q(survivor__isnull=False)
+    & ~Q(outcome=OverdoseEvent.Outcome.FATAL)
+    & ~Q(survivor__in=Survivor.objects.filter(deleted_at__isnull=False).values("pk"))
+)
+
+
 def contact_events(scope, period):
     """The events the contact figures count: in the period, non-fatal, with a (not deleted) survivor."""
 
-    return (
-        period_events(scope, period)
-        .exclude(outcome=OverdoseEvent.Outcome.FATAL)
-        .filter(survivor__isnull=False, survivor__deleted_at__isnull=True)
-    )
+    return period_events(scope, period).filter(COUNTED_FOR_CONTACT)
 
 
 def event_attempts(scope, period):
@@ -142,61 +126,33 @@ def _people(condition=None):
     return Count("survivor", distinct=True, filter=condition)
 
 
-def event_outcomes(scope, period):
-    """One row per counted event with its first attempt, first reach and declines, from one join.
-
-    Comparing the first attempt with the deadline is the same as asking whether any attempt
-    came before it, and costs one grouped join instead of a subquery per event and question
-    (the drill-down pages ask the per-event `Exists` form; the tests hold both to the same rows).
-    """
-
-    attempt = "followups__attempts"
-    declined = Q(**{f"{attempt}__outcome": ContactAttempt.Outcome.REACHED_DECLINED})
-    return (
-        contact_events(scope, period)
-        .order_by()
-        .annotate(
-            first_attempt=Min(f"{attempt}__at"),
-            first_reach=Min(f"{attempt}__at", filter=Q(**{f"{attempt}__outcome__in": ContactAttempt.REACHED})),
-            n_declined=Count(f"{attempt}__pk", filter=declined),
-            n_attempts=Count(f"{attempt}__pk"),
-            # Asked only of reached events: CASE stops before the subqueries for the others.
-            linked=Case(
-                When(first_reach__isnull=False, then=linked_to_treatment(scope.user)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-    )
-
-
 def contact_figures(scope, period):
     """Events and people, attempted/reached within 72 h and 24 h, declined, not locatable, linked."""
 
     deadline, target = _hours(settings.FOLLOWUP_DEADLINE_HOURS), _hours(settings.FOLLOWUP_TARGET_HOURS)
     conditions = {
-        "attempted_72h": Q(first_attempt__lte=F("occurred_at") + deadline),
-        "reached_72h": Q(first_reach__lte=F("occurred_at") + deadline),
-        "reached_24h": Q(first_reach__lte=F("occurred_at") + target),
-        "attempted": Q(first_attempt__isnull=False),
-        "reached": Q(first_reach__isnull=False),
-        "declined": Q(n_declined__gt=0),
+        "attempted_72h": Q(contact_first_attempt_at__lte=F("occurred_at") + deadline),
+        "reached_72h": Q(contact_first_reach_at__lte=F("occurred_at") + deadline),
+        "reached_24h": Q(contact_first_reach_at__lte=F("occurred_at") + target),
+        "attempted": Q(contact_first_attempt_at__isnull=False),
+        "reached": Q(contact_first_reach_at__isnull=False),
+        "declined": Q(contact_declined=True),
     }
-    aggregates = {"events": Count("pk"), "people": _people(), "attempts": Coalesce(Sum("n_attempts"), 0)}
+    aggregates = {"events": Count("pk"), "people": _people(), "attempts": Coalesce(Sum("contact_attempts"), 0)}
     for name, condition in conditions.items():
         aggregates[name] = Count("pk", filter=condition)
         aggregates[f"{name}_people"] = _people(condition)
-    aggregates["linked_people"] = _people(conditions["reached"] & Q(linked=True))
-    outcomes = event_outcomes(scope, period)
+    aggregates["linked_people"] = _people(conditions["reached"] & Q(treatment_linked=True))
+    outcomes = contact_events(scope, period).order_by()
     if stats.in_database():
         # Unreached events have no first reach: percentile_cont leaves them out.
-        aggregates["median_hours_to_contact"] = stats.median_aggregate("occurred_at", "first_reach")
+        aggregates["median_hours_to_contact"] = stats.median_aggregate("occurred_at", "contact_first_reach_at")
     figures = outcomes.aggregate(**aggregates)
     # Attempted but never reached, for any of the person's events in the period.
     figures["not_locatable_people"] = figures["attempted_people"] - figures["reached_people"]
     if not stats.in_database():
         figures["median_hours_to_contact"] = stats.median_in_python(
-            contact_events(scope, period).annotate(first_reach=first_reached_at()), "occurred_at", "first_reach"
+            contact_events(scope, period), "occurred_at", "contact_first_reach_at"
         )
     return figures
 
@@ -280,8 +236,8 @@ WEEKLY_KEYS = ("nonfatal", "nonfatal_people", "fatal", "counted", "counted_peopl
 def weekly_series(scope, period):
     """Per week (Monday, program time): non-fatal and fatal events, and those reached within 72 h."""
 
-    deadline = settings.FOLLOWUP_DEADLINE_HOURS
-    counted = Q(survivor__isnull=False, survivor__deleted_at__isnull=True) & ~Q(outcome=OverdoseEvent.Outcome.FATAL)
+    reached_72h = Q(contact_first_reach_at__lte=F("occurred_at") + _hours(settings.FOLLOWUP_DEADLINE_HOURS))
+    counted = COUNTED_FOR_CONTACT
     rows = (
         period_events(scope, period)
         .order_by()
@@ -293,8 +249,8 @@ def weekly_series(scope, period):
             nonfatal_people=_people(~Q(outcome=OverdoseEvent.Outcome.FATAL)),
             counted=Count("pk", filter=counted),
             counted_people=_people(counted),
-            reached_72h=Count("pk", filter=counted & Q(reached_within(deadline))),
-            reached_72h_people=_people(counted & Q(reached_within(deadline))),
+            reached_72h=Count("pk", filter=counted & reached_72h),
+            reached_72h_people=_people(counted & reached_72h),
         )
     )
     by_week = {timezone.localtime(r["week"]).date() if hasattr(r["week"], "hour") else r["week"]: r for r in rows}
