@@ -216,37 +216,37 @@ def log_attempt(*, followup_id, user_id):
     return _fetch(sql, params)
 
 
-# --- The dashboard and the export: per-event facts, in one pass over the attempts --------
+# --- The dashboard and the export: the per-event facts the events carry ------------------
+# (port/dashboards/facts.py keeps them; the floor reads the same stored columns the pages do)
+
+DASHBOARD_FACTS = """
+facts AS (
+  SELECT e.id, e.occurred_at, e.survivor_id, e.outcome,
+    (e.outcome <> 'fatal' AND e.survivor_id IS NOT NULL
+     AND e.survivor_id NOT IN (SELECT id FROM survivors_survivor WHERE deleted_at IS NOT NULL)) AS counted,
+    e.contact_attempts AS n, e.contact_first_attempt_at AS first_at, e.contact_first_reach_at AS first_reached,
+    e.contact_declined AS declined, e.treatment_linked AS linked,
+    coalesce(e.contact_first_attempt_at <= e.occurred_at + interval '72 hours', false) AS attempted_72h,
+    coalesce(e.contact_first_reach_at <= e.occurred_at + interval '72 hours', false) AS reached_72h,
+    coalesce(e.contact_first_reach_at <= e.occurred_at + interval '24 hours', false) AS reached_24h
+  FROM survivors_overdoseevent e
+  WHERE e.occurred_at >= %(start)s AND e.occurred_at < %(end)s AND {teams}
+)
+"""
 
 EVENT_FACTS = """
-ev AS (
+facts AS (
   SELECT e.id, e.occurred_at, e.survivor_id, e.outcome, e.zip_code, e.source, e.naloxone_administered,
-         e.naloxone_by, e.transported_to, e.agreed_to_followup,
-         (e.outcome <> 'fatal' AND e.survivor_id IS NOT NULL AND s.deleted_at IS NULL) AS counted,
-         s.date_of_birth, s.age_estimate, s.sex
+    e.naloxone_by, e.transported_to, e.agreed_to_followup,
+    (e.outcome <> 'fatal' AND e.survivor_id IS NOT NULL AND s.deleted_at IS NULL) AS counted,
+    s.date_of_birth, s.age_estimate, s.sex,
+    e.contact_attempts AS n, e.contact_first_reach_at AS first_reached, e.contact_declined AS declined,
+    e.treatment_linked AS linked,
+    coalesce(e.contact_first_attempt_at <= e.occurred_at + interval '72 hours', false) AS attempted_72h,
+    coalesce(e.contact_first_reach_at <= e.occurred_at + interval '72 hours', false) AS reached_72h,
+    coalesce(e.contact_first_reach_at <= e.occurred_at + interval '24 hours', false) AS reached_24h
   FROM survivors_overdoseevent e LEFT JOIN survivors_survivor s ON s.id = e.survivor_id
   WHERE e.occurred_at >= %(start)s AND e.occurred_at < %(end)s AND {teams}
-),
-att AS (
-  SELECT f.event_id, count(*) AS n, min(ca.at) AS first_at,
-         min(ca.at) FILTER (WHERE ca.outcome IN ('reached_engaged', 'reached_declined')) AS first_reached,
-         bool_or(ca.outcome = 'reached_declined') AS declined
-  FROM followups_followup f JOIN followups_contactattempt ca ON ca.followup_id = f.id
-  WHERE f.event_id IN (SELECT id FROM ev)
-  GROUP BY f.event_id
-),
-linked AS (
-  SELECT DISTINCT ev.id FROM ev JOIN referrals_referral r ON r.survivor_id = ev.survivor_id
-  WHERE r.category IN ('moud', 'detox', 'inpatient', 'outpatient')
-    AND r.connected_at >= ev.occurred_at AND r.connected_at <= ev.occurred_at + interval '30 days'
-),
-facts AS (
-  SELECT ev.*, coalesce(att.n, 0) AS n, att.first_at, att.first_reached, coalesce(att.declined, false) AS declined,
-    coalesce(att.first_at <= ev.occurred_at + interval '72 hours', false) AS attempted_72h,
-    coalesce(att.first_reached <= ev.occurred_at + interval '72 hours', false) AS reached_72h,
-    coalesce(att.first_reached <= ev.occurred_at + interval '24 hours', false) AS reached_24h,
-    linked.id IS NOT NULL AS linked
-  FROM ev LEFT JOIN att ON att.event_id = ev.id LEFT JOIN linked ON linked.id = ev.id
 )
 """
 
@@ -316,7 +316,7 @@ def dashboard(team_ids, start, end, tz):
     rows = []
     for first, last in ((start, end), previous):
         params = {**teams, "start": first, "end": last}
-        rows += _fetch(CONTACT_FIGURES_SQL.format(facts=EVENT_FACTS.format(teams=_team_clause("e", team_ids))),
+        rows += _fetch(CONTACT_FIGURES_SQL.format(facts=DASHBOARD_FACTS.format(teams=_team_clause("e", team_ids))),
                        params)
         rows += _fetch(OTHER_FIGURES_SQL.format(teams_n=_team_clause("n", team_ids),
                                                 teams_r=_team_clause("r", team_ids)), params)
