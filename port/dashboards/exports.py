@@ -6,6 +6,7 @@ Files are streamed row by row from one query, so a year of events costs no more 
 import csv
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -81,6 +82,14 @@ def sex_category(value):
     return "other"
 
 
+def _streamed(queryset):
+    """The rows from a server-side cursor inside a transaction: outside one, Django declares the
+    cursor WITH HOLD and PostgreSQL computes the whole result before the first row leaves."""
+
+    with transaction.atomic():
+        yield from queryset.iterator(chunk_size=2000)
+
+
 def _yes_no(flag, applies=True):
     if not applies:
         return ""
@@ -113,7 +122,7 @@ def deidentified_rows(scope, period):
         "agreed_to_followup", "attempted_72h", "reached_72h", "reached_24h", "first_reached_at", "n_attempts",
         "declined", "linked", "counted", "repeat",
     )
-    for e in events_with_flags(scope, period).values(*fields).iterator(chunk_size=2000):
+    for e in _streamed(events_with_flags(scope, period).values(*fields)):
         local = timezone.localtime(e["occurred_at"])
         week = (local.date() - timedelta(days=local.weekday())).isoformat()
         person = ""
@@ -151,7 +160,7 @@ def deidentified_rows(scope, period):
 def identified_rows(scope, period):
     yield list(IDENTIFIED_COLUMNS)
     qs = events_with_flags(scope, period).select_related("survivor", "team")
-    for e in qs.iterator(chunk_size=2000):
+    for e in _streamed(qs):
         s = e.survivor
         counted = e.counted
         yield [
@@ -235,5 +244,5 @@ def drill_rows(drill, qs):
     """The rows behind a figure, identified (names): for roles allowed identified exports only."""
 
     yield list(DRILL_COLUMNS[drill.kind])
-    for r in qs.iterator(chunk_size=2000):
+    for r in _streamed(qs):
         yield _drill_row(drill.kind, r)

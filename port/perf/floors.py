@@ -334,9 +334,9 @@ FROM facts ORDER BY occurred_at, id
 """
 
 
-def deidentified_export(team_ids, start, end):
-    return _fetch(EXPORT_SQL.format(facts=EVENT_FACTS.format(teams=_team_clause("e", team_ids))),
-                  {"teams": team_ids, "start": start, "end": end})
+def deidentified_export(team_ids, start, end, limit=None):
+    sql = EXPORT_SQL.format(facts=EVENT_FACTS.format(teams=_team_clause("e", team_ids)))
+    return _fetch(sql + (f" LIMIT {int(limit)}" if limit else ""), {"teams": team_ids, "start": start, "end": end})
 
 
 def login_landing(username, user_id, team_ids):
