@@ -7,7 +7,7 @@ import csv
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -99,7 +99,6 @@ def _yes_no(flag, applies=True):
 def events_with_flags(scope, period):
     """Every event of the period (fatal and unmatched ones too) with the contact flags of the KPIs."""
 
-    repeat_ids = kpis.repeat_survivor_ids(scope, period)
     return (
         kpis.period_events(scope, period)
         .annotate(
@@ -107,7 +106,6 @@ def events_with_flags(scope, period):
             declined=kpis.declined_ever(),
             linked=kpis.linked_to_treatment(),
             counted=ExpressionWrapper(kpis.COUNTED_FOR_CONTACT, output_field=BooleanField()),
-            repeat=Exists(repeat_ids.filter(survivor=OuterRef("survivor"))),
         )
         .order_by("occurred_at", "pk")
     )
@@ -120,8 +118,10 @@ def deidentified_rows(scope, period):
         "occurred_at", "survivor_id", "survivor__date_of_birth", "survivor__age_estimate", "survivor__sex",
         "zip_code", "source", "outcome", "naloxone_administered", "naloxone_by", "transported_to",
         "agreed_to_followup", "attempted_72h", "reached_72h", "reached_24h", "first_reached_at", "n_attempts",
-        "declined", "linked", "counted", "repeat",
+        "declined", "linked", "counted",
     )
+    # One grouped query for the people with two or more counted events, instead of one per row.
+    repeat_people = set(kpis.repeat_survivor_ids(scope, period).values_list("survivor", flat=True))
     for e in _streamed(events_with_flags(scope, period).values(*fields)):
         local = timezone.localtime(e["occurred_at"])
         week = (local.date() - timedelta(days=local.weekday())).isoformat()
@@ -153,7 +153,7 @@ def deidentified_rows(scope, period):
             e["n_attempts"] if counted else "",
             _yes_no(e["declined"], counted),
             _yes_no(e["linked"] and e["first_reached_at"] is not None, counted),
-            _yes_no(e["repeat"], counted),
+            _yes_no(e["survivor_id"] in repeat_people, counted),
         ]
 
 
