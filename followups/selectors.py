@@ -1,6 +1,6 @@
 """Read queries for follow-ups that several pages share (each a fixed number of queries)."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -31,19 +31,36 @@ def with_attempt_summary(qs):
 
 
 def _worklist_rows(qs):
-    return with_attempt_summary(qs.select_related("survivor", "event", "assigned_to", "team")).order_by(
-        "deadline_at", "id"
-    )
+    """What a worklist row shows: the person (not their clinical notes, which would be decrypted for
+    nothing), the worker and the attempts; soonest deadline first, so overdue rows lead page 1."""
+
+    rows = qs.select_related("survivor", "assigned_to").defer("survivor__notes")
+    return with_attempt_summary(rows).order_by("deadline_at", "id")
+
+
+def visible_open_followups(user):
+    return FollowUp.objects.visible_to(user).open()
+
+
+def my_open_followups(user):
+    return visible_open_followups(user).filter(assigned_to=user)
 
 
 def open_followups_for(user):
     """The user's own open follow-ups, soonest deadline first."""
 
-    return _worklist_rows(FollowUp.objects.visible_to(user).open().filter(assigned_to=user))
+    return _worklist_rows(my_open_followups(user))
+
+
+def open_counts(followups, now=None):
+    """How many open follow-ups there are and how many of them are overdue, in one query."""
+
+    now = now or timezone.now()
+    return followups.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline_at__lt=now)))
 
 
 def team_open_followups(user):
-    return _worklist_rows(FollowUp.objects.visible_to(user).open())
+    return _worklist_rows(visible_open_followups(user))
 
 
 def team_followups(user, *, worker=None, unassigned=False, status=FollowUp.Status.OPEN, overdue=False,
@@ -73,9 +90,9 @@ def partner_visits(user):
         "id", "followup_id", "at", "outcome", "method"
     ).order_by("-at")
     return (
-        FollowUp.objects.visible_to(user)
-        .open()
+        visible_open_followups(user)
         .select_related("survivor", "assigned_to")
+        .defer("survivor__notes")
         .prefetch_related(Prefetch("attempts", queryset=visits, to_attr="visits"))
         .order_by("deadline_at", "id")
     )

@@ -33,6 +33,7 @@ def make_followups(team, worker, count, **survivor_fields):
 
 
 def query_count(client, url):
+    client.get(url)  # the session's first request writes its start time: not a cost of the page
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -60,6 +61,41 @@ def test_my_worklist_shows_my_open_followups_soonest_deadline_first(client, team
     assert items == [str(sooner.pk), str(later.pk)]
     assert "31 h left" in response.content.decode()
     assert "67 h left" in response.content.decode()
+
+
+def item_ids(page):
+    return [int(pk) for pk in re.findall(r'<article[^>]* id="(?:followup|visit)-(\d+)"', page)]
+
+
+def test_my_worklist_shows_50_a_page_overdue_first_and_says_how_many_there_are(client, team, crew):
+    worker = crew["worker"]
+    running = make_followups(team, worker, 49)  # deadlines 13 to 62 h away, the first one last
+    overdue = [FollowUpFactory(event__survivor__team=team, event__team=team, assigned_to=worker,
+                               event__occurred_at=timezone.now() - timedelta(hours=80 + i)) for i in range(2)]
+    client.force_login(worker)
+    url = reverse("followups:worklist")
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+
+    assert item_ids(first)[:2] == [overdue[1].pk, overdue[0].pk]
+    assert len(item_ids(first)) == 50
+    assert item_ids(second) == [running[0].pk]  # the 51st: the latest deadline
+    assert "<strong>51</strong> open follow-ups assigned to you" in first
+    assert "2 overdue" in first and "Page 1 of 2" in first
+    assert 'href="?page=2"' in first
+
+
+def test_the_partners_visits_show_50_a_page_and_how_many_there_are(client, team, users):
+    followups = make_followups(team, users[Role.OUTREACH], 51)
+    client.force_login(users[Role.PARTNER])
+    url = reverse("followups:visits")
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+
+    assert len(item_ids(first)) == 50 and "<strong>51</strong> open follow-ups" in first
+    assert item_ids(second) == [followups[0].pk]
 
 
 def test_the_worklist_shows_address_for_the_maps_app_phone_language_and_flags(client, team, crew):
