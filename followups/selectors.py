@@ -111,12 +111,27 @@ def followup_detail(user, pk):
     return get_visible_or_404(qs, user, pk=pk)
 
 
-def survivor_followups(survivor):
-    """The follow-ups on a survivor's page, newest first, with their attempts (no per-row queries)."""
+def _with_attempts(followups):
+    """Newest first, each with its attempts and who made them (three queries, however many)."""
 
-    return (
-        FollowUp.objects.filter(survivor=survivor)
-        .select_related("assigned_to")
-        .prefetch_related("attempts__performed_by")
-        .order_by("-target_at")
-    )
+    return followups.select_related("assigned_to").prefetch_related("attempts__performed_by").order_by("-target_at")
+
+
+def survivor_followups(survivor, *, since=None):
+    """The follow-ups on a survivor's page: all of them, or with `since` the open ones and those
+    due since then (a long history shows its recent part)."""
+
+    followups = FollowUp.objects.filter(survivor=survivor)
+    if since is not None:
+        followups = followups.filter(Q(status=FollowUp.Status.OPEN) | Q(target_at__gte=since))
+    return _with_attempts(followups)
+
+
+def followups_of_events(survivor, events, *, with_unattached):
+    """The survivor's follow-ups of these events, for a page of their history; `with_unattached` adds
+    those tied to none of the person's events (referral checks), so each follow-up is on one page."""
+
+    of_events = Q(event__in=events)
+    if with_unattached:
+        of_events |= ~Q(event__survivor=survivor)
+    return _with_attempts(FollowUp.objects.filter(survivor=survivor).filter(of_events))

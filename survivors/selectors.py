@@ -2,12 +2,18 @@
 
 from datetime import date
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from .models import OverdoseEvent, Survivor
 from .records import consent_summary
 from .text import normalize_name
+
+# A long history on the survivor page: its latest events, the rest on the history page, a page of
+# which holds this many events with their follow-ups.
+LATEST_EVENTS = 10
+HISTORY_EVENTS_PER_PAGE = 20
 
 
 def search_survivors(user, *, name="", phone="", date_of_birth=None, incident_number=""):
@@ -46,27 +52,46 @@ def with_list_columns(qs):
     )
 
 
+def _numbered(events, first):
+    """Each event with its place in the person's whole history (1: their first overdose)."""
+
+    for number, event in enumerate(events, start=first):
+        event.number = number
+    return events
+
+
 def survivor_page(survivor, user):
     """Everything the survivor page shows, each in a fixed number of queries.
 
+    A long history shows its latest LATEST_EVENTS events, and of the follow-ups the open ones and
+    those due since the earliest event shown; the rest is on the history page (survivor_history).
     A partner (no clinical access) gets no referrals, messages, consents or notes: they are
     not even queried.
     """
 
-    events = list(survivor.events.select_related("team").order_by("occurred_at", "pk"))
+    from followups.selectors import survivor_followups
+
+    events_total = survivor.events.count()
+    events = list(survivor.events.order_by("-occurred_at", "-pk")[:LATEST_EVENTS])[::-1]
+    _numbered(events, events_total - len(events) + 1)
+    since = events[0].occurred_at if len(events) < events_total else None
+    followups = list(survivor_followups(survivor, since=since))
+    followups_total = survivor.followups.count()
     family = list(survivor.family_members.all())
     naloxone = list(
         survivor.naloxone_distributions.select_related("given_by", "family_member").order_by("-given_at")
     )
-    from followups.selectors import survivor_followups
-
     context = {
         "survivor": survivor,
         "events": events,
+        "events_total": events_total,
         "family_members": family,
         "naloxone": naloxone,
         "naloxone_kits": sum(d.kits for d in naloxone),
-        "followups": survivor_followups(survivor),
+        "followups": followups,
+        "followups_total": followups_total,
+        "followups_since": since if len(followups) < followups_total else None,
+        "history_hidden": since is not None,
         "clinical": user.sees_clinical,
     }
     if user.sees_clinical:
@@ -81,6 +106,25 @@ def survivor_page(survivor, user):
             messages_list=survivor_messages(survivor),
         )
     return context
+
+
+def survivor_history(survivor, user, page_number):
+    """A page of the person's whole history: HISTORY_EVENTS_PER_PAGE events, oldest first, with the
+    follow-ups and attempts of those events (the first page also those tied to no event)."""
+
+    from followups.selectors import followups_of_events
+
+    page = Paginator(survivor.events.order_by("occurred_at", "pk"), HISTORY_EVENTS_PER_PAGE).get_page(page_number)
+    events = _numbered(list(page.object_list), page.start_index())
+    followups = followups_of_events(survivor, [e.pk for e in events], with_unattached=page.number == 1)
+    return {
+        "survivor": survivor,
+        "page": page,
+        "events": events,
+        "events_total": page.paginator.count,
+        "followups": list(followups),
+        "clinical": user.sees_clinical,
+    }
 
 
 def unmatched_events(user):

@@ -6,6 +6,7 @@ app_name = "survivors"
 urlpatterns = [
     path("", views.survivor_list, name="list"),
     path("<int:pk>/", views.survivor_detail, name="detail"),
+    path("<int:pk>/history/", views.survivor_history, name="history"),
     path("<int:pk>/edit/", views.survivor_edit, name="edit"),
     path("<int:pk>/delete/", views.survivor_delete, name="delete"),
     path("<int:pk>/merge/", views.survivor_merge, name="merge"),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from port.accounts.scoping import get_visible_or_404
 from port.audit.services import record_event
@@ -24,6 +24,13 @@ def _live_survivor(user, pk):
     """A survivor the user may see and that is not deleted (404 otherwise)."""
 
     return get_visible_or_404(Survivor.objects.filter(deleted_at__isnull=True).select_related("team"), user, pk=pk)
+
+
+def _to_merged(request, survivor, url_name):
+    """A merged record's pages are those of the record it was merged into."""
+
+    messages.info(request, "That record was merged into this one.")
+    return redirect(url_name, survivor.merged_into_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,12 +67,25 @@ def survivor_list(request):
 def survivor_detail(request, pk):
     survivor = _live_survivor(request.user, pk)
     if survivor.merged_into_id:
-        messages.info(request, "That record was merged into this one.")
-        return redirect("survivors:detail", survivor.merged_into_id)
+        return _to_merged(request, survivor, "survivors:detail")
     record_event(request, "view", survivor)
     context = selectors.survivor_page(survivor, request.user)
     context["page_title"] = survivor.display_name
     return render(request, "survivors/detail.html", context)
+
+
+@require_GET
+def survivor_history(request, pk):
+    """Every event of a long history with its follow-ups and attempts, a page at a time; the same
+    people may see it as the survivor page, and a partner sees it without clinical detail."""
+
+    survivor = _live_survivor(request.user, pk)
+    if survivor.merged_into_id:
+        return _to_merged(request, survivor, "survivors:history")
+    record_event(request, "view", survivor, detail="full history")
+    context = selectors.survivor_history(survivor, request.user, request.GET.get("page"))
+    context["page_title"] = f"History of {survivor.display_name}"
+    return render(request, "survivors/history.html", context)
 
 
 @clinical_required

@@ -19,6 +19,7 @@ from tests.factories import (
     ServiceFactory,
     SurvivorFactory,
 )
+from tests.survivors.test_survivor_history import add_history
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,17 @@ def test_a_survivor_search_does_not_grow_with_the_matches(client, login, users, 
     login(users[Role.COORDINATOR])
     client.post(reverse("survivors:list"), {"name": "rivera"})  # the search lives in the session
     same_count_with_5_and_50(client, reverse("survivors:list"), add_people)
+
+
+@pytest.mark.parametrize("url_name", ["survivors:detail", "survivors:history"])
+def test_the_survivor_page_and_its_history_do_not_grow_with_the_history(client, login, users, team, url_name):
+    """5 events all on the page, or 50 of which the page shows the latest and the history a page."""
+
+    survivor = SurvivorFactory(team=team)
+    login(users[Role.COORDINATOR])
+    same_count_with_5_and_50(
+        client, reverse(url_name, args=[survivor.pk]), lambda n: add_history(survivor, n, first_days_ago=10 * n)
+    )
 
 
 def test_the_referral_list_does_not_grow_with_the_rows(client, login, team, users):

@@ -62,6 +62,7 @@ EXPECTATIONS = {
     # Survivors, events, imports.
     "survivors:list": Expect(ALL_200, post={"name": "{survivor.legal_last_name}"}),
     "survivors:detail": Expect(ALL_200, obj="survivor"),
+    "survivors:history": Expect(ALL_200, obj="survivor"),  # the survivor page's whole history
     "survivors:edit": Expect(STAFF_200, obj="survivor"),
     "survivors:delete": Expect("200 403 403 403 403", obj="survivor"),
     "survivors:merge": Expect(COORD_200, obj="survivor"),
