@@ -34,7 +34,8 @@ SELECT f.id, f.kind, f.target_at, f.deadline_at, f.status, f.escalated_at,
        s.id, s.legal_first_name, s.legal_last_name, s.preferred_name, s.phone, s.address, s.high_risk,
        e.id, e.occurred_at, e.source, u.first_name, u.last_name, t.name,
        c.n, c.unreached, last.outcome, last.at,
-       (SELECT count(*) FROM followups_followup g WHERE g.status = 'open' AND {where_g})
+       (SELECT count(*) FROM followups_followup g WHERE g.status = 'open' AND {where_g}),
+       {overdue}
 FROM (SELECT * FROM followups_followup f WHERE f.status = 'open' AND {where_f}
       ORDER BY f.deadline_at, f.id LIMIT %(limit)s OFFSET %(offset)s) f
 LEFT JOIN survivors_survivor s ON s.id = f.survivor_id
@@ -55,14 +56,18 @@ def reference():
     return _fetch("SELECT 1", [])
 
 
-def _worklist(where, params):
-    sql = WORKLIST_SQL.format(where_f=where.format(a="f"), where_g=where.format(a="g"))
+def _worklist(where, params, *, overdue="NULL"):
+    sql = WORKLIST_SQL.format(where_f=where.format(a="f"), where_g=where.format(a="g"), overdue=overdue)
     return _fetch(sql, params)
 
 
-def worklist(user_id, team_ids, limit=200):
+def worklist(user_id, team_ids, limit):
+    """The first page of my worklist, with how many are open and how many overdue."""
+
     where = "{a}.assigned_to_id = %(user)s AND " + _team_clause("{a}", team_ids)
-    return _worklist(where, {"user": user_id, "teams": team_ids, "limit": limit, "offset": 0})
+    overdue = "(SELECT count(*) FROM followups_followup g WHERE g.status = 'open' AND g.deadline_at < now() AND {})"
+    return _worklist(where, {"user": user_id, "teams": team_ids, "limit": limit, "offset": 0},
+                     overdue=overdue.format(where.format(a="g")))
 
 
 def team_worklist(team_ids, page_size=50):
@@ -112,17 +117,29 @@ def survivor_list(team_ids):
 
 
 SURVIVOR_PAGE_SQL = """
+WITH latest AS (
+  SELECT * FROM survivors_overdoseevent e WHERE e.survivor_id = %(id)s
+  ORDER BY e.occurred_at DESC, e.id DESC LIMIT %(latest)s
+), shown AS (
+  -- the follow-ups shown: the open ones and those due since the earliest event shown (all of them for a
+  -- history the page shows whole)
+  SELECT f.* FROM followups_followup f WHERE f.survivor_id = %(id)s AND (f.status = 'open' OR f.target_at >= (
+    SELECT CASE WHEN (SELECT count(*) FROM survivors_overdoseevent e WHERE e.survivor_id = %(id)s) <= %(latest)s
+                THEN '-infinity' ELSE min(occurred_at) END FROM latest))
+)
 SELECT row_to_json(s), t.name,
-  (SELECT json_agg(e ORDER BY e.occurred_at, e.id) FROM survivors_overdoseevent e WHERE e.survivor_id = s.id),
+  (SELECT count(*) FROM survivors_overdoseevent e WHERE e.survivor_id = s.id),
+  (SELECT json_agg(e ORDER BY e.occurred_at, e.id) FROM latest e),
   (SELECT json_agg(fm ORDER BY fm.name) FROM survivors_familymember fm WHERE fm.survivor_id = s.id),
   (SELECT json_agg(json_build_object('n', n, 'by', u.username) ORDER BY n.given_at DESC)
      FROM survivors_naloxonedistribution n LEFT JOIN accounts_user u ON u.id = n.given_by_id
      WHERE n.survivor_id = s.id),
+  (SELECT count(*) FROM followups_followup f WHERE f.survivor_id = s.id),
   (SELECT json_agg(json_build_object('f', f, 'by', u.username, 'attempts',
         (SELECT json_agg(json_build_object('a', a, 'by', au.username) ORDER BY a.at DESC)
            FROM followups_contactattempt a LEFT JOIN accounts_user au ON au.id = a.performed_by_id
            WHERE a.followup_id = f.id)) ORDER BY f.target_at DESC)
-     FROM followups_followup f LEFT JOIN accounts_user u ON u.id = f.assigned_to_id WHERE f.survivor_id = s.id),
+     FROM shown f LEFT JOIN accounts_user u ON u.id = f.assigned_to_id),
   (SELECT json_agg(c ORDER BY c.given_at DESC) FROM survivors_consent c WHERE c.survivor_id = s.id),
   (SELECT json_agg(json_build_object('r', r, 'org', o.name) ORDER BY r.made_at DESC)
      FROM referrals_referral r JOIN referrals_organization o ON o.id = r.organization_id WHERE r.survivor_id = s.id),
@@ -132,8 +149,10 @@ WHERE s.id = %(id)s
 """
 
 
-def survivor_page(survivor_id):
-    return _fetch(SURVIVOR_PAGE_SQL, {"id": survivor_id})
+def survivor_page(survivor_id, latest_events):
+    """What the survivor page shows of a long history: the latest events, the open and recent follow-ups."""
+
+    return _fetch(SURVIVOR_PAGE_SQL, {"id": survivor_id, "latest": latest_events})
 
 
 def _insert(model, values, params, *, source=""):
@@ -339,11 +358,11 @@ def deidentified_export(team_ids, start, end, limit=None):
     return _fetch(sql + (f" LIMIT {int(limit)}" if limit else ""), {"teams": team_ids, "start": start, "end": end})
 
 
-def login_landing(username, user_id, team_ids):
+def login_landing(username, user_id, team_ids, limit):
     """The user row (the password check is Python's), then the worklist the login lands on."""
 
     return _fetch("SELECT id, password FROM accounts_user WHERE username = %s", [username]) + worklist(
-        user_id, team_ids
+        user_id, team_ids, limit
     )
 
 

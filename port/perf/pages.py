@@ -12,8 +12,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from followups.models import FollowUp
+from followups.views import WORKLIST_PAGE_SIZE
 from port.accounts.models import User
 from survivors.models import Survivor
+from survivors.selectors import LATEST_EVENTS
 from survivors.text import normalize_name
 
 from . import floors
@@ -126,12 +128,14 @@ def build_cases(actors, runs):
         if response.redirect_chain == [] or response.status_code != 200:
             raise PageFailed(f"login landing: HTTP {response.status_code}, did not land")
 
-    cases.append(Case("login landing (POST login, worklist)", login,
-                      lambda i: floors.login_landing(a.outreach.username, a.outreach.pk, a.team_ids)))
+    cases.append(Case(
+        "login landing (POST login, worklist)", login,
+        lambda i: floors.login_landing(a.outreach.username, a.outreach.pk, a.team_ids, WORKLIST_PAGE_SIZE),
+    ))
     get_case("worklist (outreach)", outreach, url_or_none("followups:worklist"),
-             lambda i: floors.worklist(a.outreach.pk, a.team_ids), list_page=True)
+             lambda i: floors.worklist(a.outreach.pk, a.team_ids, WORKLIST_PAGE_SIZE), list_page=True)
     get_case("team worklist (coordinator)", coordinator, url_or_none("followups:team_worklist"),
-             lambda i: floors.team_worklist(a.team_ids), list_page=True)
+             lambda i: floors.team_worklist(a.team_ids, WORKLIST_PAGE_SIZE), list_page=True)
 
     people = list(
         Survivor.objects.filter(team_id__in=a.team_ids, deleted_at__isnull=True).exclude(phone="")
@@ -164,7 +168,7 @@ def build_cases(actors, runs):
     heavy_id, heavy_events = a.heavy_survivor
     get_case(f"survivor page ({heavy_events} events)", client_for(a.heavy_coordinator),
              url_or_none("survivors:detail", heavy_id),
-             lambda i: floors.survivor_page(heavy_id))
+             lambda i: floors.survivor_page(heavy_id, LATEST_EVENTS))
 
     cases += _post_cases(a, coordinator, outreach, runs)
 
