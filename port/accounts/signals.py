@@ -1,5 +1,7 @@
 """Login, logout and failed logins go to the audit log."""
 
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -10,9 +12,9 @@ from .two_factor import ENROLLED_SESSION_KEY, has_confirmed_device
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    # A login starts the session clocks afresh (SessionTimeoutMiddleware sets them on the next request).
-    request.session.pop("started_at", None)
-    request.session.pop("last_seen_at", None)
+    # A login starts the session clocks afresh (SessionTimeoutMiddleware reads them), written with
+    # the login's own session save, so the next request has nothing to write.
+    request.session["started_at"] = request.session["last_seen_at"] = time.time()
     # Someone who set up a device uses it, even where the program does not require it.
     request.session[ENROLLED_SESSION_KEY] = has_confirmed_device(user)
     record_event(request, "login", user)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from port.accounts.roles import Role
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,10 +34,10 @@ def test_pages_with_personal_data_are_not_stored_and_carry_the_security_headers(
 def test_hsts_and_secure_cookies_in_production(client, users, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
-    client.force_login(users[Role.OUTREACH])
-    response = client.get(reverse("login"), secure=True)
+    response = client.post(reverse("login"), {"username": users[Role.OUTREACH].username, "password": PASSWORD},
+                           secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
-    assert client.cookies["sessionid"]["httponly"]
+    assert response.cookies["sessionid"]["httponly"] and response.cookies["sessionid"]["secure"]
     login_page = Client().get(reverse("login"), secure=True)
     assert login_page.cookies["csrftoken"]["secure"]
 
