@@ -35,7 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from port.audit.services import record_event
-from port.csvfiles import RowError, decode
+from port.csvfiles import RowError, decode, safe_row, unsafe_cell
 
 from . import directory
 from .models import Insurance, Organization, Service
@@ -98,7 +98,7 @@ def export_rows(organizations):
 def write_csv(organizations, out):
     writer = csv.writer(out)
     for row in export_rows(organizations):
-        writer.writerow(row)
+        writer.writerow(safe_row(row))  # no cell a spreadsheet would run as a formula
 
 
 def import_directory(data, *, by, request=None):
@@ -114,7 +114,7 @@ def import_directory(data, *, by, request=None):
                                       f"(expected columns: {', '.join(COLUMNS)})."))
         return report
     for number, raw in enumerate(reader, start=2):
-        row = {k: (v or "").strip() for k, v in raw.items() if k}
+        row = {k: unsafe_cell((v or "").strip()) for k, v in raw.items() if k}  # our own export, re-imported
         if not any(row.values()):
             continue
         report.rows += 1

@@ -11,6 +11,8 @@ from django.db.models import BooleanField, ExpressionWrapper
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from port.csvfiles import safe_row
+
 from . import kpis
 
 # HIPAA Safe Harbor: these three-digit ZIP areas hold fewer than 20,000 people and become "000".
@@ -45,7 +47,10 @@ class _Echo:
 
 def csv_response(filename, rows):
     writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    # Names and addresses came from imports: a cell that would run as a spreadsheet formula gets an apostrophe.
+    response = StreamingHttpResponse(
+        (writer.writerow(safe_row(row)) for row in rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from port.audit.models import AuditEvent
-from port.dashboards.exports import DEIDENTIFIED_COLUMNS, age_band, zip3
+from port.dashboards.exports import DEIDENTIFIED_COLUMNS, IDENTIFIED_COLUMNS, age_band, zip3
+from survivors.models import Survivor
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +171,14 @@ def test_a_file_for_impossible_dates_is_refused_with_the_reason(client, login, d
     assert response.status_code == 400
     assert b"The last day must be on or after the first day." in response.content
     assert not _exports(dataset.coordinator).exists()
+
+
+def test_a_name_that_would_run_as_a_spreadsheet_formula_exports_as_text(client, login, dataset):
+    person = Survivor.objects.get(legal_last_name="Quartermaine")
+    person.legal_last_name = '=HYPERLINK("http://evil.example","Click")'
+    person.save()
+    login(dataset.supervisor)
+    _text, rows = _csv(_get(client, "dashboards:export_identified", dataset))
+    last_names = [row[IDENTIFIED_COLUMNS.index("legal_last_name")] for row in rows[1:]]
+    assert "'=HYPERLINK(\"http://evil.example\",\"Click\")" in last_names
+    assert not any(name.startswith("=") for name in last_names)

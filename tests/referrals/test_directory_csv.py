@@ -112,3 +112,19 @@ def test_the_export_uses_hsds_names_and_can_be_imported_back_without_duplicates(
     assert (report.imported, report.errors) == (1, [])
     assert Organization.objects.count() == 1 and Service.objects.count() == 1
     assert Organization.objects.get().description == "Now open on Saturdays"
+
+
+def test_a_name_that_would_run_as_a_formula_exports_as_text_and_comes_back_unchanged(coordinator_client, clinic):
+    clinic.name = "=1+2 Recovery"
+    clinic.save()
+
+    response = coordinator_client.get(reverse("referrals:directory_export"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["organization_name"] == "'=1+2 Recovery"
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    upload(coordinator_client, out.getvalue())
+    assert list(Organization.objects.values_list("name", flat=True)) == ["=1+2 Recovery"]
