@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from port.audit.services import record_event
+from port.audit.models import AuditEvent
+from port.audit.services import build_event, record_event
 from survivors.models import Survivor
 
 from . import wording
@@ -92,9 +93,24 @@ def create_outbound(*, idempotency_key, respect_quiet_hours=True, **fields):
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
-    now = timezone.now()
+    message = new_outbound(idempotency_key=idempotency_key, respect_quiet_hours=respect_quiet_hours, **fields)
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        # Another transaction wrote this key first (it committed while we waited on the index).
+        return Message.objects.get(idempotency_key=idempotency_key), False
+    if message.status == Message.Status.QUEUED:
+        transaction.on_commit(partial(enqueue_send, message.pk))
+    return message, True
+
+
+def new_outbound(*, idempotency_key, respect_quiet_hours=True, now=None, **fields):
+    """An unsaved outbound row: queued to send now, or deferred to the end of quiet hours."""
+
+    now = now or timezone.now()
     wait_until = quiet_until(now) if respect_quiet_hours else None
-    message = Message(
+    return Message(
         direction=Message.Direction.OUTBOUND,
         idempotency_key=idempotency_key,
         status=Message.Status.DEFERRED if wait_until else Message.Status.QUEUED,
@@ -102,15 +118,6 @@ def create_outbound(*, idempotency_key, respect_quiet_hours=True, **fields):
         enqueued_at=None if wait_until else now,
         **fields,
     )
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        # Another transaction wrote this key first (it committed while we waited on the index).
-        return Message.objects.get(idempotency_key=idempotency_key), False
-    if not wait_until:
-        transaction.on_commit(partial(enqueue_send, message.pk))
-    return message, True
 
 
 def enqueue_send(message_id):
@@ -132,44 +139,107 @@ def queue_fallback_contact(followup, *, reason, stage, by=None, request=None):
     calls by hand). Once per follow-up and stage, whatever calls it and however often.
     """
 
-    key = f"fallback:{followup.pk}:{stage}"
+    key = fallback_key(followup, stage)
     existing = Message.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
     if not followup.is_open:
         return None
+    fields, why_not = compose_fallback(followup, by=by)
+    if why_not:
+        record_event(request, "message", followup, user=by, detail=fallback_not_sent(stage, reason, why_not))
+        return None
+    if fields is None:
+        return None
+    message, created = create_outbound(idempotency_key=key, **fields)
+    if created:
+        record_event(request, "message", message, user=by, detail=fallback_queued(message, stage, reason))
+    return message
+
+
+def queue_fallback_contacts(followups, *, reason, stage):
+    """`queue_fallback_contact` for many follow-ups at once, by the scheduler (the sweep's batches).
+
+    The same rules and rows, in a few statements for the lot: one read of the keys already
+    used, one insert of the messages and one of their audit rows. If another transaction
+    writes one of the keys meanwhile, the lot is queued one follow-up at a time instead.
+    Returns the messages it queued.
+    """
+
+    keys = {followup.pk: fallback_key(followup, stage) for followup in followups}
+    used = set(Message.objects.filter(idempotency_key__in=keys.values()).values_list("idempotency_key", flat=True))
+    templates, now = {}, timezone.now()
+    messages, audits = [], []
+
+    def find(name, channel, language):
+        if (name, channel, language) not in templates:
+            templates[name, channel, language] = find_template(name, channel, language)
+        return templates[name, channel, language]
+
+    for followup in followups:
+        if keys[followup.pk] in used or not followup.is_open:
+            continue
+        fields, why_not = compose_fallback(followup, find=find)
+        if why_not:
+            audits.append(build_event(None, "message", followup, detail=fallback_not_sent(stage, reason, why_not)))
+        elif fields is not None:
+            messages.append(new_outbound(idempotency_key=keys[followup.pk], now=now, **fields))
+    if messages:
+        try:
+            with transaction.atomic():
+                Message.objects.bulk_create(messages)
+        except IntegrityError:
+            return [queue_fallback_contact(followup, reason=reason, stage=stage) for followup in followups]
+    audits += [build_event(None, "message", m, detail=fallback_queued(m, stage, reason)) for m in messages]
+    AuditEvent.objects.bulk_create(audits)
+    for message in messages:
+        if message.status == Message.Status.QUEUED:
+            transaction.on_commit(partial(enqueue_send, message.pk))
+    return messages
+
+
+def fallback_key(followup, stage):
+    return f"fallback:{followup.pk}:{stage}"
+
+
+def compose_fallback(followup, *, by=None, find=find_template):
+    """The fallback's message fields for an open follow-up, or (None, why not) when it has none.
+
+    A missing template or a forbidden word is logged (an admin must fix it) and gives (None, "").
+    """
+
     survivor = followup.survivor
     channel, why_not = fallback_channel(survivor)
     if channel is None:
-        record_event(
-            request, "message", followup, user=by, detail=f"fallback {stage} not sent: {reason}; {why_not}"[:300]
-        )
-        return None
-    template = find_template(MessageTemplate.FALLBACK, channel, survivor.language)
+        return None, why_not
+    template = find(MessageTemplate.FALLBACK, channel, survivor.language)
     if template is None:
         logger.error("messaging: no active %s fallback template; follow-up %s got none", channel, followup.pk)
-        return None
+        return None, ""
     try:
         body = render_template(template, survivor, worker=by or followup.assigned_to)
     except CannotSend:
         logger.error("messaging: the %s fallback for follow-up %s has a forbidden word", channel, followup.pk)
-        return None
-    message, created = create_outbound(
-        idempotency_key=key,
-        channel=channel,
-        purpose=Message.Purpose.FALLBACK,
-        to_number=e164(survivor.phone),
-        template=template if template.pk else None,
-        body=body,
-        survivor=survivor,
-        followup=followup,
-        sent_by=by,
-    )
-    if created:
-        record_event(
-            request, "message", message, user=by, detail=f"fallback {channel} queued ({stage}: {reason})"[:300]
-        )
-    return message
+        return None, ""
+    fields = {
+        "channel": channel,
+        "purpose": Message.Purpose.FALLBACK,
+        "to_number": e164(survivor.phone),
+        "template": template if template.pk else None,
+        "body": body,
+        "survivor": survivor,
+        "followup": followup,
+        "sent_by": by,
+    }
+    return fields, ""
+
+
+def fallback_not_sent(stage, reason, why_not):
+    return f"fallback {stage} not sent: {reason}; {why_not}"[:300]
+
+
+def fallback_queued(message, stage, reason):
+    return f"fallback {message.channel} queued ({stage}: {reason})"[:300]
 
 
 def queue_staff_text(user, *, text, key):

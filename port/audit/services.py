@@ -24,6 +24,14 @@ def _survivor_id_of(obj):
 def record_event(request, action, obj=None, *, user=None, detail="", survivor_id=None):
     """Append one audit row. `obj` is a model instance (stored by type and id only)."""
 
+    event = build_event(request, action, obj, user=user, detail=detail, survivor_id=survivor_id)
+    event.save(force_insert=True)
+    return event
+
+
+def build_event(request, action, obj=None, *, user=None, detail="", survivor_id=None):
+    """The row `record_event` appends, unsaved: for writers that insert many in one statement."""
+
     if user is None and request is not None:
         candidate = getattr(request, "user", None)
         user = candidate if candidate is not None and candidate.is_authenticated else None
@@ -31,7 +39,7 @@ def record_event(request, action, obj=None, *, user=None, detail="", survivor_id
         user = None
     if obj is not None and obj.__class__.__name__ == "User" and action in ("login", "logout"):
         user = obj
-    return AuditEvent.objects.create(
+    return AuditEvent(
         user=user,
         role=getattr(user, "role", "") if user else "",
         action=action,
