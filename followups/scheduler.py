@@ -1,11 +1,11 @@
-"""The sweep: claims due side effects of the follow-up clock and hands each to a Celery task.
+"""The sweep: claims due side effects of the follow-up clock and hands each batch to a Celery task.
 
 The ScheduledEffect rows are the source of truth (design.md, "Scheduling"). The sweep
 claims due rows in short transactions with `select_for_update(skip_locked=True)`, so two
-sweeps never claim the same row, and enqueues the effect task only once the claim is
-committed. A claim carries a token; the task acts only while its row still holds that
-token. A claim whose task never ran (a dead worker, a lost message) goes stale and is
-claimed again with a new token, so nothing is lost and nothing runs twice.
+sweeps never claim the same row, and enqueues one effect task per claimed batch only once
+the claim is committed. A claim carries a token; the task acts on a row only while the row
+still holds that token. A claim whose task never ran (a dead worker, a lost message) goes
+stale and is claimed again with a new token, so nothing is lost and nothing runs twice.
 """
 
 import logging
@@ -132,16 +132,15 @@ def _claim(ids, now):
     ScheduledEffect.objects.filter(pk__in=ids).update(
         state=ScheduledEffect.State.CLAIMED, claim_token=token, claimed_at=now, tries=F("tries") + 1
     )
-    for pk in ids:
-        transaction.on_commit(partial(enqueue_effect, pk, str(token)))
+    transaction.on_commit(partial(enqueue_effects, list(ids), str(token)))
 
 
-def enqueue_effect(effect_id, token):
-    """Hand one claimed row to a worker. If the broker is down the claim goes stale and is retried."""
+def enqueue_effects(effect_ids, token):
+    """Hand one claimed batch to a worker. If the broker is down the claims go stale and are retried."""
 
-    from .tasks import run_effect
+    from .tasks import run_effects
 
     try:
-        run_effect.delay(effect_id, token)
+        run_effects.delay(effect_ids, token)
     except Exception:  # noqa: BLE001 - the stale-claim re-queue is the retry
-        logger.exception("sweep: could not enqueue scheduled effect %s", effect_id)
+        logger.exception("sweep: could not enqueue %s scheduled effects from %s", len(effect_ids), effect_ids[0])

@@ -41,11 +41,11 @@ class EffectCounter:
         self._lock = threading.Lock()
         for stage, handler in list(effects.HANDLERS.items()):
             monkeypatch.setitem(effects.HANDLERS, stage, self._wrap(stage, handler))
-        monkeypatch.setattr("followups.messaging.services.queue_fallback_contact", self._fallback)
+        monkeypatch.setattr("followups.messaging.services.queue_fallback_contacts", self._fallbacks)
 
     def _wrap(self, stage, handler):
-        def counted(followup, effect):
-            acted = handler(followup, effect)
+        def counted(followup, batch):
+            acted = handler(followup, batch)
             if acted:
                 with self._lock:
                     self.runs[(followup.pk, str(stage))] += 1
@@ -53,9 +53,10 @@ class EffectCounter:
 
         return counted
 
-    def _fallback(self, followup, *, reason, stage, by=None):
+    def _fallbacks(self, followups, *, reason, stage):
         with self._lock:
-            self.fallbacks[(followup.pk, stage)] += 1
+            for followup in followups:
+                self.fallbacks[(followup.pk, stage)] += 1
 
 
 def run_in_threads(*targets):

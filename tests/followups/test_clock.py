@@ -18,14 +18,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def fallback_calls(monkeypatch):
-    """Record calls to the messaging service's fallback (its own tests cover what it sends)."""
+    """Record the fallbacks the sweep asks the messaging service for (its own tests cover what it sends)."""
 
     calls = []
 
-    def spy(followup, *, reason, stage, by=None):
-        calls.append({"followup": followup.pk, "reason": reason, "stage": stage, "by": by})
+    def spy(followups, *, reason, stage):
+        calls.extend({"followup": f.pk, "reason": reason, "stage": stage, "by": None} for f in followups)
 
-    monkeypatch.setattr("followups.messaging.services.queue_fallback_contact", spy)
+    monkeypatch.setattr("followups.messaging.services.queue_fallback_contacts", spy)
     return calls
 
 

@@ -110,7 +110,7 @@ def test_a_sweep_killed_after_claiming_loses_nothing_and_the_stale_claims_run_on
     crashed = run_project_python(
         "import os\n"
         "from followups import scheduler\n"
-        "scheduler.enqueue_effect = lambda *args: os._exit(9)\n"
+        "scheduler.enqueue_effects = lambda *args: os._exit(9)\n"
         "scheduler.sweep()\n",
         SWEEP_LOCK_SECONDS=2,
     )
@@ -147,24 +147,24 @@ def test_an_effect_that_fails_half_way_is_rolled_back_and_retried_once(
     [followup] = open_followups(team, crew["coordinator"], hours_ago=30, count=1)
     mail.outbox.clear()
     real = scheduler_effects_handler("due")
-    failures = []
+    database = {"lost": True}
 
-    def notify_then_fail(f, effect):
-        real(f, effect)  # the notification and its email are written ...
-        if not failures:
-            failures.append(1)
+    def notify_then_fail(f, batch):
+        acted = real(f, batch)  # the notification is on its way ...
+        if database["lost"]:
             raise ConnectionError("worker lost its database half-way")  # ... and rolled back
-        return True
+        return acted
 
     monkeypatch.setitem(scheduler_effects(), "due", notify_then_fail)
     now = timezone.now()
 
-    sweep_at(now)
+    sweep_at(now)  # its batch fails, and so does the row run on its own after it
     effect = followup.effects.get(stage="due")
     assert effect.state == State.CLAIMED and effect.last_error == "ConnectionError"
     assert not Notification.objects.filter(key=f"followup:{followup.pk}:due").exists()
     assert mail.outbox == []
 
+    database["lost"] = False
     sweep_at(now + timedelta(minutes=settings.SWEEP_CLAIM_STALE_MINUTES + 1))
     sweep_at(now + timedelta(minutes=settings.SWEEP_CLAIM_STALE_MINUTES * 3))
 
@@ -207,7 +207,7 @@ def test_an_effect_that_keeps_failing_is_given_up_after_the_maximum_tries(
     settings.SWEEP_MAX_TRIES = 3
     [followup] = open_followups(team, crew["coordinator"], hours_ago=30, count=1)
 
-    def always_fail(f, effect):
+    def always_fail(f, batch):
         raise RuntimeError("broken")
 
     monkeypatch.setitem(scheduler_effects(), "due", always_fail)

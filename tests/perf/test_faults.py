@@ -160,6 +160,71 @@ def test_follow_ups_that_come_due_while_redis_is_down_are_all_done_once_when_it_
     assert set(ScheduledEffect.objects.filter(followup__in=during, stage="due").values_list("tries", flat=True)) == {1}
 
 
+def locks_held_on_effects_by_others():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE c.relname = 'followups_scheduledeffect' AND l.pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def sessions_waiting_on_a_lock():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def emails_in(worker_log, words):
+    """Emails whose subject has these words, in a worker's log (the console backend prints them there)."""
+
+    return sum(1 for line in worker_log.splitlines() if "Subject: " in line and words in line)
+
+
+def test_a_worker_killed_in_the_middle_of_an_effect_batch_loses_none_and_does_none_twice(team, crew):
+    followups = open_followups(team, crew["coordinator"], hours_ago=30, count=4)
+    first = followups[0]
+    purge_queue()
+    # Another transaction is writing the first follow-up's due notice and has not committed: the
+    # batch's insert of its notifications waits on that key, half-way through its transaction.
+    blocker = psycopg.connect(**connection.get_connection_params(), autocommit=False)
+    blocker.execute(
+        "INSERT INTO accounts_notification (user_id, key, text, url, created_at) VALUES (%s, %s, 'x', '', now())",
+        [crew["worker"].pk, f"followup:{first.pk}:due"],
+    )
+    killed, second = Worker(), Worker()
+    try:
+        killed.start()
+        assert scheduler.sweep().claimed == 4  # one batch, one task
+        assert wait_until(lambda: sessions_waiting_on_a_lock() == 1, 60), killed.output()[-3000:]
+        killed.kill9()
+        blocker.rollback()  # the dead worker's session finds its client gone and rolls back
+        assert wait_until(lambda: locks_held_on_effects_by_others() == 0, 30)
+
+        due = ScheduledEffect.objects.filter(followup__in=followups, stage="due")
+        assert due.filter(state=State.CLAIMED).count() == 4  # nothing of the batch was kept ...
+        assert not Notification.objects.filter(key__endswith=":due").exists()
+
+        second.start()  # ... and once the claims are stale the next beat claims them again
+        assert scheduler.sweep(now=timezone.now() + timedelta(minutes=6)).requeued == 4
+        assert wait_until(lambda: due.filter(state=State.DONE).count() == 4, 60), second.output()[-3000:]
+        # The emails go once the batch commits.
+        assert wait_until(lambda: all(emails_in(second.output(), f"#{f.pk} is due") for f in followups), 30)
+        logs = {"killed": killed.output(), "second": second.output()}
+    finally:
+        blocker.close()
+        killed.stop()
+        second.stop()
+
+    assert set(due.values_list("tries", flat=True)) == {2}
+    for f in followups:
+        assert Notification.objects.filter(key=f"followup:{f.pk}:due", user=crew["worker"]).count() == 1
+        assert emails_in(logs["killed"], f"#{f.pk} is due") == 0  # the killed batch emailed nobody
+        assert emails_in(logs["second"], f"#{f.pk} is due") == 1
+
+
 @pytest.fixture
 def eager_tasks():
     celery_app.conf.task_always_eager = True
