@@ -6,16 +6,18 @@ import csv
 import io
 import random
 import time
+from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Count
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from followups.models import FollowUp, ScheduledEffect
+from followups.models import ContactAttempt, FollowUp, ScheduledEffect
 from port.celery import app as celery_app
 from survivors.models import OverdoseEvent, Survivor
 
@@ -60,14 +62,60 @@ def _single(ms, queries, sql_ms=None):
 
 # --- The sweep -------------------------------------------------------------------------------
 
+EFFECT_TASKS = {"followups.tasks.run_effects", "followups.tasks.run_effect"}
 
-def _drain(sweep, limit=200):
-    """Run sweeps until nothing is due (the beat having kept up); returns how many were claimed."""
+
+class QueueWorker:
+    """Takes tasks off the bench's queue and runs them in this process, as a worker would.
+
+    `run(names)` runs the tasks of those names (None: all) until the queue is empty; the
+    others are kept aside, in order, for `run_kept()`. Tasks a task enqueues join the queue.
+    """
+
+    def __init__(self):
+        self.ran = Counter()
+        self.kept = []
+
+    def run(self, names=None):
+        queue_name = celery_app.conf.task_default_queue
+        with celery_app.connection_for_read() as conn, conn.SimpleQueue(celery_app.amqp.queues[queue_name]) as queue:
+            while True:
+                try:
+                    message = queue.get(block=False)
+                except queue.Empty:
+                    return
+                name, (args, kwargs, _embed) = message.headers["task"], message.decode()
+                message.ack()
+                if names is None or name in names:
+                    self._apply(name, args, kwargs)
+                else:
+                    self.kept.append((name, args, kwargs))
+
+    def run_kept(self):
+        kept, self.kept = self.kept, []
+        for name, args, kwargs in kept:
+            self._apply(name, args, kwargs)
+        self.run()
+
+    def _apply(self, name, args, kwargs):
+        celery_app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
+        self.ran[name] += 1
+
+
+def purge_queue():
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(celery_app.conf.task_default_queue)
+
+
+def _drain(sweep, worker=None, names=None, limit=200):
+    """Run sweeps (and, given a worker, the tasks they queue) until nothing is due; returns how many were claimed."""
 
     total = 0
     for _ in range(limit):
         result = sweep()
         total += result.claimed + result.requeued
+        if worker is not None:
+            worker.run(names)
         if not (result.claimed or result.requeued):
             return total
     return total
@@ -108,6 +156,8 @@ def insert_due_followups(n, seed=7):
 def remove_sweep_rows(event_ids, followup_ids, since):
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM messaging_message WHERE followup_id = ANY(%s)", [followup_ids])
+        # The fallback texts that went out counted as contact attempts (their audit rows stay: append-only).
+        ContactAttempt.objects.filter(followup_id__in=followup_ids).delete()
         cursor.execute("DELETE FROM accounts_notification WHERE created_at >= %s AND key LIKE 'followup:%%'", [since])
         cursor.execute("DELETE FROM followups_scheduledeffect WHERE followup_id = ANY(%s)", [followup_ids])
         cursor.execute("DELETE FROM followups_followup WHERE id = ANY(%s)", [followup_ids])
@@ -116,27 +166,40 @@ def remove_sweep_rows(event_ids, followup_ids, since):
 
 def bench_sweep(n=10_000, *, perform_effects):
     """Time sweeps until n due follow-ups are handled. With `perform_effects`, the effect tasks
-    (notify, fallback text, escalate) run in this process as a worker would run them."""
+    (notify, queue the fallback text, escalate) are taken off the queue and run in this process
+    as a worker would run them; the text sends they queue are run afterwards, untimed (their
+    time is in the note). As in the daytime: no quiet hours, so every fallback text is queued
+    for sending, whatever the hour of the run."""
 
     from followups import scheduler
 
-    with eager_tasks(perform_effects):
-        _drain(scheduler.sweep)  # what was already due: the beat would have done it
-    since = timezone.now()
-    event_ids, followup_ids = insert_due_followups(n)
-    counter = QueryCounter()
-    try:
-        with eager_tasks(perform_effects), connection.execute_wrapper(counter):
-            started = time.perf_counter()
-            claimed = _drain(scheduler.sweep)
-            elapsed = time.perf_counter() - started
-        states = dict(
-            ScheduledEffect.objects.filter(followup_id__in=followup_ids).values_list("state")
-            .annotate(n=Count("pk"))
-        )
-    finally:
-        remove_sweep_rows(event_ids, followup_ids, since)
-    note = f"claimed {claimed:,}; effect states after: {states}; {counter.count / max(1, n):.1f} queries per follow-up"
+    with override_settings(QUIET_HOURS_START="00:00", QUIET_HOURS_END="00:00"):
+        purge_queue()
+        _drain(scheduler.sweep, QueueWorker())  # what was already due: the beat and the worker would have done it
+        since = timezone.now()
+        event_ids, followup_ids = insert_due_followups(n)
+        counter, worker = QueryCounter(), QueueWorker()
+        try:
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                claimed = _drain(scheduler.sweep, worker if perform_effects else None, EFFECT_TASKS)
+                elapsed = time.perf_counter() - started
+            states = dict(
+                ScheduledEffect.objects.filter(followup_id__in=followup_ids).values_list("state")
+                .annotate(n=Count("pk"))
+            )
+            sends, sends_started = len(worker.kept), time.perf_counter()
+            if perform_effects:
+                worker.run_kept()
+            sends_seconds = time.perf_counter() - sends_started
+        finally:
+            purge_queue()
+            remove_sweep_rows(event_ids, followup_ids, since)
+    note = (f"claimed {claimed:,}; effect states after: {states}; {counter.count / max(1, n):.1f} queries per "
+            f"follow-up")
+    if perform_effects:
+        note += (f"; {worker.ran['followups.tasks.run_effects']} effect batches; then {sends:,} text sends "
+                 f"(not timed): {sends_seconds:.1f} s")
     return _single(elapsed * 1000, counter.count, counter.seconds * 1000), note
 
 
