@@ -70,6 +70,9 @@ def test_naloxone_kits_in_the_period_split_between_survivors_and_family(dataset)
 def test_repeat_overdoses_count_survivors_with_two_events_in_the_period(dataset):
     assert kpis.repeat_overdoses(Scope(dataset.supervisor), dataset.period) == 1
     assert kpis.repeat_overdoses(Scope(dataset.supervisor), Period(date(2026, 3, 1), date(2026, 3, 5))) == 0
+    # The dashboard takes the same number from the contact figures' per-person pass.
+    assert kpis.contact_figures(Scope(dataset.supervisor), dataset.period)["repeat_people"] == 1
+    assert kpis.snapshot(Scope(dataset.supervisor), Period(date(2026, 3, 1), date(2026, 3, 5))).repeat_people == 0
 
 
 def test_referrals_by_category_and_status_cover_every_status(dataset):
