@@ -1,4 +1,5 @@
-"""The worklists (mine, the team's, the partner's visits), a follow-up's page and logging an attempt."""
+"""The worklists (mine, the team's, the partner's visits), a follow-up's page, logging an attempt and the
+clock actions that failed."""
 
 import json
 
@@ -13,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from port.accounts.scoping import get_visible_or_404
 from port.audit.services import record_event
 
-from . import selectors, services
+from . import clock_failures, selectors, services
 from .access import coordinator_required, staff_required
 from .forms import OUTCOME_METHODS, AssignForm, ContactAttemptForm, TeamWorklistFilter
-from .models import ContactAttempt, FollowUp
+from .models import ContactAttempt, FollowUp, ScheduledEffect
 
 # Rows per page on every worklist: a page renders in tens of milliseconds whatever the caseload.
 WORKLIST_PAGE_SIZE = 50
@@ -59,7 +60,16 @@ def team_worklist(request):
     page = Paginator(selectors.team_followups(request.user, **form.filters()), WORKLIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "followups/team_worklist.html", {"page_title": "Team worklist", "form": form, "page": page})
+    return render(
+        request,
+        "followups/team_worklist.html",
+        {
+            "page_title": "Team worklist",
+            "form": form,
+            "page": page,
+            "failed_clock_actions": clock_failures.failed_effect_count(request.user),
+        },
+    )
 
 
 @require_GET
@@ -193,3 +203,40 @@ def confirm_unreached(request, pk):
     else:
         messages.success(request, "Closed as unable to reach.")
     return redirect("followups:detail", pk=followup.pk)
+
+
+@require_GET
+@coordinator_required
+def clock_failures_list(request):
+    """The clock actions the sweep gave up on, for the user's teams, each with a button to try it again."""
+
+    page = Paginator(clock_failures.failed_effects(request.user), WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(effect, clock_failures.MISSED_ACTION[effect.stage]) for effect in page.object_list]
+    return render(
+        request,
+        "followups/clock_failures.html",
+        {"page_title": "Clock actions that failed", "page": page, "rows": rows, "max_tries": settings.SWEEP_MAX_TRIES},
+    )
+
+
+@require_POST
+@coordinator_required
+def retry_clock_action(request, pk):
+    """Try a failed clock action again (or clear it when its follow-up has closed); back to the list."""
+
+    effect = get_visible_or_404(ScheduledEffect, request.user, pk=pk)
+    outcome, followup = clock_failures.retry_failed_effect(effect, by=request.user, request=request)
+    name = f"{followup.get_kind_display()} #{followup.pk}"
+    if outcome is clock_failures.Retry.QUEUED:
+        messages.success(request, f"{name}: queued again. The next sweep, within a minute, runs it if it applies.")
+    elif outcome is clock_failures.Retry.CLOSED:
+        messages.warning(
+            request,
+            f"{name} is closed ({followup.get_status_display().lower()}): nothing will be sent. "
+            "The failed action is marked skipped.",
+        )
+    else:
+        messages.info(request, f"{name}: this action was already tried again or cleared; nothing was queued twice.")
+    url = reverse("followups:clock_failures")
+    page = request.POST.get("page", "")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)

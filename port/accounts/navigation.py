@@ -22,6 +22,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem("My worklist", "followups:worklist", frozenset({Role.OUTREACH, Role.COORDINATOR})),
     NavItem("Team worklist", "followups:team_worklist", COORD),
+    NavItem("Failed clock actions", "followups:clock_failures", COORD),
     NavItem("Visits", "followups:visits", frozenset({Role.PARTNER})),
     NavItem("Survivors", "survivors:list", STAFF),
     NavItem("Record event", "survivors:event_create", COORD),

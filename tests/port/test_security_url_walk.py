@@ -93,6 +93,9 @@ EXPECTATIONS = {
     "followups:log_attempt": Expect(STAFF_200, obj="followup"),
     "followups:assign": Expect(POST_ONLY, obj="followup"),
     "followups:confirm_unreached": Expect(POST_ONLY, obj="followup"),
+    "followups:clock_failures": Expect(COORD_200),
+    # (the id of a scheduled effect: a POST only, refused before any row is read)
+    "followups:retry_clock_action": Expect(POST_ONLY, kwargs=lambda objs: {"pk": 1}),
     # Messages, and Twilio's signature-checked webhooks (public).
     "messaging:conversation": Expect(STAFF_200, obj="survivor"),
     "messaging:send_text": Expect(STAFF_POST_ONLY, obj="survivor"),
