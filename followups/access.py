@@ -7,3 +7,6 @@ staff_required = requires(lambda user: user.sees_clinical, "Partner accounts see
 coordinator_required = requires(
     lambda user: user.coordinates, "Only coordinators assign follow-ups and confirm closings."
 )
+clock_failures_required = requires(
+    lambda user: user.coordinates, "Only coordinators, supervisors and admins review failed clock actions."
+)

@@ -15,7 +15,7 @@ from port.accounts.scoping import get_visible_or_404
 from port.audit.services import record_event
 
 from . import clock_failures, selectors, services
-from .access import coordinator_required, staff_required
+from .access import clock_failures_required, coordinator_required, staff_required
 from .forms import OUTCOME_METHODS, AssignForm, ContactAttemptForm, TeamWorklistFilter
 from .models import ContactAttempt, FollowUp, ScheduledEffect
 
@@ -206,7 +206,7 @@ def confirm_unreached(request, pk):
 
 
 @require_GET
-@coordinator_required
+@clock_failures_required
 def clock_failures_list(request):
     """The clock actions the sweep gave up on, for the user's teams, each with a button to try it again."""
 
@@ -220,7 +220,7 @@ def clock_failures_list(request):
 
 
 @require_POST
-@coordinator_required
+@clock_failures_required
 def retry_clock_action(request, pk):
     """Try a failed clock action again (or clear it when its follow-up has closed); back to the list."""
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from followups.clock_failures import failed_effect_count
 from port.audit.services import record_event
 
 from . import drilldown, exports, kpis, periods, suppression, tables
@@ -128,6 +129,8 @@ def dashboard(request):
         "filters": filters,
         "missed_url": link("missed_72h", period),
         "threshold": suppression.threshold(),
+        # Supervisors and admins land here: a failed follow-up clock action must not wait for a visit to the worklist.
+        "failed_clock_actions": failed_effect_count(request.user) if request.user.coordinates else 0,
     })
 
 

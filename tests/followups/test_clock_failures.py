@@ -98,7 +98,9 @@ def test_outreach_workers_and_partners_are_refused(client, team, users, role):
     [failed] = failures(team, 1)
     client.force_login(users[role])
 
-    assert client.get(PAGE).status_code == 403
+    refused = client.get(PAGE)
+    assert refused.status_code == 403
+    assert "Only coordinators, supervisors and admins review failed clock actions." in refused.content.decode()
     assert client.post(reverse("followups:retry_clock_action", args=[failed.pk])).status_code == 403
     assert ScheduledEffect.objects.get(pk=failed.pk).state == State.FAILED
 
@@ -252,3 +254,14 @@ def test_the_navigation_links_the_page_for_those_who_may_open_it(client, users):
         client.force_login(users[role])
         page = client.get(reverse("notifications")).content.decode()
         assert (f'href="{PAGE}"' in page) == (role in (Role.ADMIN, Role.SUPERVISOR, Role.COORDINATOR)), role
+
+
+def test_the_supervisors_dashboard_warns_of_failed_actions_too(client, team, make_user):
+    supervisor = make_user(role=Role.SUPERVISOR, username="sup-dash")
+    client.force_login(supervisor)
+    dashboard = reverse("dashboards:dashboard")
+    assert 'id="clock-failures-warning"' not in client.get(dashboard).content.decode()
+
+    failures(team, 1)
+    page = client.get(dashboard).content.decode()
+    assert "1 clock action failed" in page and f'href="{PAGE}"' in page
