@@ -105,8 +105,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PostgreSQL's JIT spends seconds compiling the dashboard and export queries, more than it
-    # saves (docs/performance.md); a DATABASE_URL `?options=` still wins.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # saves; at the default 4 MB of work_mem a year's dashboard sorts spill to disk
+    # (docs/performance.md). A DATABASE_URL `?options=` still wins.
+    DB_WORK_MEM = env.str("DB_WORK_MEM", default="32MB")
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", f"-c jit=off -c work_mem={DB_WORK_MEM}")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web, worker and beat share the file: wait for locks instead of failing, WAL for readers.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -41,3 +41,14 @@ def test_production_starts_with_its_secrets():
 def test_development_mode_starts_without_secrets():
     result = run_django_setup(DJANGO_SETTINGS_MODULE="port.settings", DJANGO_DEBUG="true")
     assert result.returncode == 0, result.stderr
+
+
+def test_postgresql_sessions_run_without_jit_and_sort_a_years_dashboard_in_memory(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+        cursor.execute("SHOW work_mem")
+        work_mem = cursor.fetchone()[0]
+    assert (jit, work_mem) == ("off", "32MB")
