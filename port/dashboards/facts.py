@@ -15,7 +15,7 @@ import logging
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 
@@ -26,9 +26,6 @@ from survivors.models import OverdoseEvent
 logger = logging.getLogger(__name__)
 
 LINKED_WITHIN_DAYS = 30
-FACT_FIELDS = (
-    "contact_first_attempt_at", "contact_first_reach_at", "contact_attempts", "contact_declined", "treatment_linked",
-)
 REPAIR_CHUNK = 5000
 
 
@@ -75,19 +72,19 @@ def computed_facts():
 
 
 def refresh_event_facts(event_ids):
-    """Recompute the facts of these events (one UPDATE)."""
+    """Recompute the facts of these events (one UPDATE; none for an empty list)."""
 
-    event_ids = [pk for pk in set(event_ids) if pk is not None]
-    if event_ids:
-        OverdoseEvent.objects.filter(pk__in=event_ids).update(**computed_facts())
+    OverdoseEvent.objects.filter(pk__in=_known(event_ids)).update(**computed_facts())
 
 
 def refresh_facts_of_survivors(survivor_ids):
     """Recompute the facts of every event of these people (after a referral or a merge changed)."""
 
-    survivor_ids = [pk for pk in set(survivor_ids) if pk is not None]
-    if survivor_ids:
-        OverdoseEvent.objects.filter(survivor__in=survivor_ids).update(**computed_facts())
+    OverdoseEvent.objects.filter(survivor__in=_known(survivor_ids)).update(**computed_facts())
+
+
+def _known(ids):
+    return {pk for pk in ids if pk is not None}
 
 
 def fill_event_facts_in_bulk():
@@ -124,40 +121,24 @@ def fill_event_facts_in_bulk():
 def repair_event_facts():
     """Compare every event's facts with their sources and rewrite the ones that differ.
 
-    One grouped join per chunk of events reads what the attempts and referrals say; only
-    drifted events are written, so a nightly run on a correct table writes nothing.
-    Returns how many events were wrong.
+    Each chunk of events is read with its stored facts beside the same expressions the
+    refresh writes (one definition of the truth); only drifted events are written, so a
+    nightly run on a correct table writes nothing. Returns how many events were wrong.
     """
 
-    attempt = "followups__attempts"
+    facts = computed_facts()
+    truth = {f"true_{name}": expression for name, expression in facts.items()}
     last_id, repaired = 0, 0
     while True:
-        ids = list(
-            OverdoseEvent.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:REPAIR_CHUNK]
+        rows = list(
+            OverdoseEvent.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values("pk", *facts, **truth)[:REPAIR_CHUNK]
         )
-        if not ids:
+        if not rows:
             return repaired
-        last_id = ids[-1]
-        truth = (
-            OverdoseEvent.objects.filter(pk__in=ids)
-            .order_by()
-            .values("pk", *FACT_FIELDS)
-            .annotate(
-                first_attempt=Min(f"{attempt}__at"),
-                first_reach=Min(f"{attempt}__at", filter=Q(**{f"{attempt}__outcome__in": ContactAttempt.REACHED})),
-                n=Count(f"{attempt}__pk"),
-                n_declined=Count(
-                    f"{attempt}__pk", filter=Q(**{f"{attempt}__outcome": ContactAttempt.Outcome.REACHED_DECLINED})
-                ),
-                linked=linked_to_treatment(),
-            )
-        )
-        drifted = [
-            row["pk"]
-            for row in truth
-            if tuple(row[name] for name in FACT_FIELDS)
-            != (row["first_attempt"], row["first_reach"], row["n"], row["n_declined"] > 0, row["linked"])
-        ]
+        last_id = rows[-1]["pk"]
+        drifted = [row["pk"] for row in rows if any(row[name] != row[f"true_{name}"] for name in facts)]
         if drifted:
             refresh_event_facts(drifted)
             repaired += len(drifted)
