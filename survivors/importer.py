@@ -186,6 +186,10 @@ def _import_rows(batch, chunk):
             )
         )
     OverdoseEvent.objects.bulk_create(events, batch_size=1000)
+    # bulk_create sends no signals: a known person's referral may already link an imported event.
+    from port.dashboards.facts import refresh_event_facts
+
+    refresh_event_facts(e.pk for e in events if e.survivor_id)
     _apply_events_to_people(events)
     open_followups_in_bulk(events, by=by)
     audit_created(created, by=by, detail=f"import {batch.pk}")

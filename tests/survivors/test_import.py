@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from followups.models import FollowUp
 from port.audit.models import AuditEvent
+from referrals.models import Referral
 from survivors import importer, importing
 from survivors.models import ImportBatch, ImportMapping, OverdoseEvent, Survivor
+from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(datetime(2026, 6, 1, 12, 0))
@@ -188,6 +190,15 @@ def test_rows_attach_to_known_people_only_on_an_unambiguous_exact_match(team, co
     assert not FollowUp.objects.filter(event=tom).exists()
     assert OverdoseEvent.objects.get(source_incident_number="EMS-9").survivor.date_of_birth == date(1991, 12, 12)
     assert batch.matched_rows == 1 and batch.unmatched_rows == 1 and batch.new_survivors == 3
+
+
+def test_an_imported_event_of_a_known_person_counts_their_treatment_connection(team, coordinator, person):
+    known = person(legal_first_name="Dana", legal_last_name="Whitfield", date_of_birth=date(1988, 2, 3))
+    ReferralFactory(survivor=known, category="moud", status=Referral.Status.CONNECTED,
+                    connected_at=timezone.make_aware(datetime(2026, 3, 10, 9, 0)))  # 8 days after EMS-2
+    run(team, coordinator, MESSY.encode())
+    assert OverdoseEvent.objects.get(source_incident_number="EMS-2").treatment_linked is True
+    assert OverdoseEvent.objects.get(source_incident_number="EMS-1").treatment_linked is False
 
 
 def test_the_coordinator_resolves_an_unmatched_row_and_the_follow_up_opens(client, login, team, coordinator, person):
