@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from django import template
 from django.utils import timezone
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -47,10 +47,9 @@ def clock(followup, now=None):
 
 
 def _when(moment):
-    """`moment|date:"D j M, H:i"` in local time, as the template filter prints it, in half the time."""
+    """`moment|date:"D j M, H:i"` in local time: the template filter, called from Python."""
 
-    local = timezone.localtime(moment)
-    return f"{WEEKDAYS_ABBR[local.weekday()]} {local.day} {MONTHS_3[local.month].title()}, {local:%H:%M}"
+    return date_format(timezone.localtime(moment), "D j M, H:i")
 
 
 @register.simple_tag
